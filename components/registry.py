@@ -1,0 +1,177 @@
+"""Plugin registry: which components exist, what they need, and the order to build them in.
+
+A component is a ``pulumi.ComponentResource`` plus a :class:`Registration` (its config key, its
+config model, the keys it depends on, a factory). Built-ins and third-party packages declare their
+registration the same way, as an entry point in group ``lakehouse.components``::
+
+    [project.entry-points."lakehouse.components"]
+    foundation = "components.foundation:REGISTRATION"
+
+The built-ins are also listed here so that a checkout that is not ``pip install``-ed still works.
+Entry points are loaded only for the components a stack enables, so an unrelated broken plugin
+cannot break a stack; an enabled one that fails to import is an error naming its distribution.
+"""
+
+from __future__ import annotations
+
+import difflib
+import graphlib
+import importlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, Callable, Mapping, Protocol
+
+import pulumi
+
+from .config import ConfigError, StackSettings, StrictModel, config_path, validate
+
+ENTRY_POINT_GROUP = "lakehouse.components"
+BUILTINS = {
+    "foundation": "components.foundation:REGISTRATION",
+}
+
+
+class StackComponent(Protocol):
+    """What the stack builder needs of a component: the values it exports as stack outputs."""
+
+    def stack_outputs(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a factory gets besides its own config: stack settings, tags and its dependencies."""
+
+    settings: StackSettings
+    dependencies: Mapping[str, pulumi.ComponentResource]
+    opts: pulumi.ResourceOptions | None = None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.settings.resource_tags()
+
+    def dependency(self, key: str) -> Any:
+        return self.dependencies[key]
+
+
+Factory = Callable[[str, Any, BuildContext], pulumi.ComponentResource]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """How the platform knows a component: key, config model, dependencies and factory."""
+
+    key: str
+    config_model: type[StrictModel]
+    factory: Factory
+    depends_on: tuple[str, ...] = ()
+    summary: str = ""
+
+
+class PluginError(pulumi.RunError):
+    """A component plugin that cannot be loaded or wired (names the culprit)."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a registration comes from: a module path, and the distribution when installed."""
+
+    target: str
+    distribution: str | None = None
+
+    def describe(self) -> str:
+        where = f" from distribution '{self.distribution}'" if self.distribution else " (built-in)"
+        return f"'{self.target}'{where}"
+
+
+@dataclass
+class Registry:
+    """Known component keys and, once loaded, their registrations."""
+
+    sources: dict[str, _Source]
+    _loaded: dict[str, Registration] = field(default_factory=dict)
+
+    @classmethod
+    def discover(cls, group: str = ENTRY_POINT_GROUP) -> "Registry":
+        """Built-ins plus every installed entry point of ``group`` (not imported yet)."""
+        sources = {key: _Source(target) for key, target in BUILTINS.items()}
+        for entry_point in metadata.entry_points(group=group):
+            dist = entry_point.dist
+            source = _Source(entry_point.value, f"{dist.name} {dist.version}" if dist else None)
+            known = sources.get(entry_point.name)
+            if known and known.target != source.target:
+                raise PluginError(
+                    f"component key '{entry_point.name}' is declared twice: by {known.describe()} "
+                    f"and by {source.describe()}"
+                )
+            if not known or known.distribution is None:
+                sources[entry_point.name] = source
+        return cls(sources)
+
+    @property
+    def keys(self) -> list[str]:
+        return sorted(self.sources)
+
+    def load(self, key: str) -> Registration:
+        """Import the registration of ``key``; an import failure names the entry point and distribution."""
+        if key in self._loaded:
+            return self._loaded[key]
+        source = self.sources[key]
+        module_name, _, attribute = source.target.partition(":")
+        try:
+            registration = getattr(importlib.import_module(module_name), attribute)
+        except Exception as error:  # any import-time failure of a plugin is reported the same way
+            raise PluginError(
+                f"component '{key}': entry point {source.describe()} failed to load: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        if not isinstance(registration, Registration) or registration.key != key:
+            raise PluginError(
+                f"component '{key}': entry point {source.describe()} must point at a "
+                f"components.registry.Registration whose key is '{key}'"
+            )
+        self._loaded[key] = registration
+        return registration
+
+    def plan(self, enabled: Mapping[str, Any]) -> list[tuple[Registration, StrictModel]]:
+        """Validate every enabled block and return (registration, config) in dependency order.
+
+        Every problem is collected first, so one run reports all of them.
+        """
+        problems: list[str] = []
+        chosen: dict[str, tuple[Registration, StrictModel]] = {}
+        for key, block in enabled.items():
+            if key not in self.sources:
+                hint = difflib.get_close_matches(key, self.keys, n=1)
+                suggestion = f"did you mean '{hint[0]}'? " if hint else ""
+                problems.append(
+                    f"{config_path('components', key)}: unknown component; {suggestion}"
+                    f"known: {', '.join(self.keys)}"
+                )
+                continue
+            registration = self.load(key)
+            try:
+                chosen[key] = (registration, validate(registration.config_model, block, "components", key))
+            except ConfigError as error:
+                problems.extend(error.problems)
+        for key, (registration, _) in chosen.items():
+            for needed in registration.depends_on:
+                if needed not in enabled:
+                    problems.append(
+                        f"{config_path('components', key)}: needs component '{needed}', which is not "
+                        f"enabled (add a '{needed}' block under {config_path('components')})"
+                    )
+        if problems:
+            raise ConfigError(problems)
+        return [chosen[key] for key in _build_order(chosen)]
+
+
+def _build_order(chosen: Mapping[str, tuple[Registration, StrictModel]]) -> list[str]:
+    """Dependencies before dependents; a cycle is a config error that names it."""
+    graph = {key: set(registration.depends_on) for key, (registration, _) in chosen.items()}
+    try:
+        # Sorted insertion keeps the order stable, so URNs and plans do not reshuffle between runs.
+        sorter = graphlib.TopologicalSorter({key: sorted(graph[key]) for key in sorted(graph)})
+        return list(sorter.static_order())
+    except graphlib.CycleError as error:
+        cycle = " -> ".join(error.args[1])
+        raise ConfigError([f"{config_path('components')}: components depend on each other in a cycle: {cycle}"])

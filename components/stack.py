@@ -1,0 +1,42 @@
+"""Wire a stack from its config: validate, build enabled components in order, export outputs.
+
+``__main__.py`` calls :func:`build_stack` and nothing else, so it names no component; adding one is
+a registration (built-in or entry point) plus a block in the stack file.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from .config import read_stack_settings
+from .registry import BuildContext, Registry
+
+
+def build_stack(registry: Registry | None = None) -> dict[str, pulumi.ComponentResource]:
+    """Build every enabled component of the current stack; returns them by config key."""
+    settings = read_stack_settings()
+    registry = registry or Registry.discover()
+    ordered = registry.plan(settings.components)  # raises before any resource is registered
+
+    # Default tags are a safety net only: mocks and policy checks see the tags each component
+    # merges into each resource explicitly.
+    region = pulumi.Config("aws").get("region")
+    provider = aws.Provider(
+        "aws",
+        region=region,
+        default_tags=aws.ProviderDefaultTagsArgs(tags=settings.resource_tags()),
+    )
+    opts = pulumi.ResourceOptions(providers={"aws": provider})
+
+    built: dict[str, pulumi.ComponentResource] = {}
+    for registration, config in ordered:
+        context = BuildContext(
+            settings=settings,
+            dependencies={key: built[key] for key in registration.depends_on},
+            opts=opts,
+        )
+        component = registration.factory(registration.key, config, context)
+        built[registration.key] = component
+        pulumi.export(registration.key, component.stack_outputs())  # type: ignore[attr-defined]
+    return built

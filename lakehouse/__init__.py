@@ -1,0 +1,1 @@
+"""The lakehouse command line: offline plan, config reference (and, later, run/demo/generate)."""
