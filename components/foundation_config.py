@@ -147,7 +147,6 @@ class FoundationConfig(StrictModel):
     protect: bool = Field(
         default=False, description="Pulumi-protect the key, buckets and databases against deletion (prod)."
     )
-    log_retention_days: LogRetentionDays = Field(default=90, description="Retention of the foundation's CloudWatch log groups.")
     catalog_encryption: bool = Field(
         default=True,
         description="Manage the account/region Glue Data Catalog encryption settings (one stack per account may).",

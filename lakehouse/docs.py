@@ -21,6 +21,8 @@ def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         return " \\| ".join(repr(a) for a in typing.get_args(annotation))
+    if annotation is type(None):
+        return "null"
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
     if origin in (list, dict, typing.Union) or str(origin) == "<class 'types.UnionType'>":
@@ -36,20 +38,28 @@ def _default(field: Any) -> str:
     value = field.default_factory() if field.default is PydanticUndefined else field.default
     if isinstance(value, BaseModel):
         dumped = value.model_dump(exclude_defaults=True)
-        return "see below" if not dumped else f"`{json.dumps(dumped)}`"
+        return "(field defaults)" if not dumped else f"`{json.dumps(dumped)}`"
     return f"`{json.dumps(value)}`"
 
 
-def _rows(model: type[BaseModel], *prefix: str) -> list[str]:
+def _rows(model: type[BaseModel], *prefix: str, seen: dict | None = None) -> list[str]:
+    """One row per field, depth first; a nested model used again points at its first listing."""
+    seen = {} if seen is None else seen
     rows = []
     for name, field in model.model_fields.items():
         key = field.alias or name
         annotation = field.annotation
         nested = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-        kind = "object" if nested else _type_name(annotation)
-        rows.append(f"| `{config_path(*prefix, key)}` | {kind} | {_default(field)} | {field.description or ''} |")
-        if nested:
-            rows.extend(_rows(nested, *prefix, key))
+        path = config_path(*prefix, key)
+        kind = _type_name(annotation)
+        if nested and nested in seen:
+            kind = f"object, fields as in `{seen[nested]}`"
+        elif nested:
+            kind = "object"
+        rows.append(f"| `{path}` | {kind} | {_default(field)} | {field.description or ''} |")
+        if nested and nested not in seen:
+            seen[nested] = path
+            rows.extend(_rows(nested, *prefix, key, seen=seen))
     return rows
 
 

@@ -86,13 +86,14 @@ def project_name(project_dir: Path) -> str:
     return str(document.get("name", "lakehouse"))
 
 
-def run_program(project_dir: Path, stack: StackConfig) -> Plan:
+def run_program(project_dir: Path, stack: StackConfig, monitor: RecordingMonitor | None = None) -> Plan:
     """Run ``<project_dir>/__main__.py`` for ``stack`` under mocks and collect its resources.
 
-    Raises whatever the program raises (a ConfigError for bad config), after the runtime is idle.
+    Raises whatever the program raises (a ConfigError for bad config), after the runtime is idle;
+    pass your own ``monitor`` to see what was registered before the failure.
     """
     project = project_name(project_dir)
-    monitor = RecordingMonitor(AwsMocks(region=stack.region))
+    monitor = monitor or RecordingMonitor(AwsMocks(region=stack.region))
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack.name, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(stack.config, stack.secret_keys)
     outputs: dict[str, Any] = {}
