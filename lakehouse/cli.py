@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("table", "json"), default="table")
     plan.add_argument("--graph", type=Path, help="write a diagram: .md/.mmd = Mermaid, .dot/.gv = Graphviz")
     plan.add_argument("--project-dir", type=Path, help="directory of Pulumi.yaml (default: found from cwd)")
+    plan.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy pack config JSON (default: policies/config/<stack>.json when it exists)",
+    )
 
     docs = commands.add_parser("docs", help="the config reference generated from the config models")
     mode = docs.add_mutually_exclusive_group()
@@ -48,6 +53,7 @@ def _plan(args: argparse.Namespace) -> int:
 
     from . import render
     from .plan import find_project_dir, project_name, run_program
+    from .policy_gate import PolicyConfigError, evaluate, load_policy_config
     from .stackfile import StackFileError, read_stack_file
 
     project_dir = (args.project_dir or find_project_dir()).resolve()
@@ -57,10 +63,15 @@ def _plan(args: argparse.Namespace) -> int:
     path = args.config or project_dir / f"Pulumi.{args.stack}.yaml"
     try:
         stack = read_stack_file(path, project_name(project_dir), name=args.stack)
+        default_policy_config = project_dir / "policies" / "config" / f"{stack.name}.json"
+        policy_config = load_policy_config(
+            args.policy_config or (default_policy_config if default_policy_config.is_file() else None)
+        )
         plan = run_program(project_dir, stack)
-    except (StackFileError, ConfigError, PluginError) as error:
+    except (StackFileError, ConfigError, PluginError, PolicyConfigError) as error:
         print(f"lakehouse plan: {error}", file=sys.stderr)
         return EXIT_USAGE
+    plan.violations = evaluate(plan.records, policy_config)
     if args.graph:
         render.write_graph(plan, args.graph)
     if args.format == "json":

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import rpc
+from google.protobuf import json_format
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
-from pulumi.runtime.sync_await import _ensure_event_loop
+from pulumi_policy.deserialize import deserialize_properties
 
 ACCOUNT_ID = "123456789012"
 
@@ -131,7 +131,8 @@ class AwsMocks(pulumi.runtime.Mocks):
 
 @dataclass(frozen=True)
 class Registered:
-    """One resource as the engine saw it: URN, type, name, parent and its (camelCase) inputs."""
+    """One resource as the engine saw it: URN, type, name, parent, its (camelCase) inputs, and
+    the URNs it depends on (per property too), which stack policies use to match resources."""
 
     urn: str
     type: str
@@ -139,6 +140,8 @@ class Registered:
     parent: str | None
     custom: bool
     inputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
 
 class RecordingMonitor(MockMonitor):
@@ -151,7 +154,8 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            _ensure_event_loop()
+            # Deserialized the way the policy analyzer does it, so unknowns look the same to rules.
+            inputs = deserialize_properties(json_format.MessageToDict(request.object))
             self.registered.append(
                 Registered(
                     urn=response.urn,
@@ -159,7 +163,9 @@ class RecordingMonitor(MockMonitor):
                     name=request.name,
                     parent=request.parent or None,
                     custom=bool(request.custom),
-                    inputs=rpc.deserialize_properties(request.object),
+                    inputs=inputs,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 )
             )
         return response

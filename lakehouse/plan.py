@@ -41,8 +41,19 @@ class PlannedResource:
             "name": self.name,
             "parent": self.parent,
             "component": self.component,
-            "props": self.props,
+            "props": _tidy(self.props),
         }
+
+
+def _tidy(value: Any) -> Any:
+    """Whole-number floats (the wire has only doubles) back to ints, for readable JSON."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _tidy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tidy(item) for item in value]
+    return value
 
 
 @dataclass
@@ -50,6 +61,7 @@ class Plan:
     stack: str
     resources: list[PlannedResource]
     outputs: dict[str, Any]
+    records: list[Registered] = field(default_factory=list, repr=False)  # what the policy gate reads
     violations: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -105,7 +117,7 @@ def run_program(project_dir: Path, stack: StackConfig, monitor: RecordingMonitor
         outputs.update(resolved or {})
 
     _sync_await(run_pulumi_func(program))
-    return Plan(stack=stack.name, resources=_describe(monitor.registered), outputs=outputs)
+    return Plan(stack=stack.name, resources=_describe(monitor.registered), outputs=outputs, records=list(monitor.registered))
 
 
 def _describe(registered: list[Registered]) -> list[PlannedResource]:
