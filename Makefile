@@ -28,7 +28,7 @@ plan: setup
 	$(BIN)/lakehouse plan --stack $(STACK)
 
 docs: setup
-	$(BIN)/lakehouse docs --write README.md
+	$(BIN)/lakehouse docs --write
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import keyword
 from typing import Mapping
 
 REQUIRED_TAG_KEYS = ("project", "environment", "owner", "cost-center", "data-classification")
@@ -21,16 +22,19 @@ def with_name(tags: Mapping[str, str], name: str | None = None, **extra: str) ->
     return merged
 
 
-@functools.lru_cache(maxsize=None)
-def is_taggable(type_token: str) -> bool:
-    """Whether a pulumi-aws resource type accepts ``tags`` (read from its Python class).
-
-    ``aws:s3/bucket:Bucket`` -> ``pulumi_aws.s3.Bucket``; non-AWS types are not taggable here.
-    """
+def pulumi_class(type_token: str) -> type | None:
+    """The pulumi-aws Python class of a type token: ``aws:s3/bucket:Bucket`` -> ``pulumi_aws.s3.Bucket``."""
     package, _, rest = type_token.partition(":")
     if package != "aws" or rest.startswith("index/"):
-        return False
+        return None
     module_path, _, class_name = rest.partition(":")
-    module = importlib.import_module(f"pulumi_aws.{module_path.split('/')[0]}")
-    cls = getattr(module, class_name, None)
+    module_name = module_path.split("/")[0]
+    module_name += "_" if keyword.iskeyword(module_name) else ""  # aws:lambda/... lives in pulumi_aws.lambda_
+    return getattr(importlib.import_module(f"pulumi_aws.{module_name}"), class_name, None)
+
+
+@functools.lru_cache(maxsize=None)
+def is_taggable(type_token: str) -> bool:
+    """Whether a pulumi-aws resource type accepts ``tags`` (read from its Python class)."""
+    cls = pulumi_class(type_token)
     return cls is not None and "tags" in inspect.signature(cls._internal_init).parameters

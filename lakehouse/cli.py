@@ -40,10 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         help="policy pack config JSON (default: policies/config/<stack>.json when it exists)",
     )
 
-    docs = commands.add_parser("docs", help="the config reference generated from the config models")
+    docs = commands.add_parser(
+        "docs", help="generated reference sections: config reference (README.md), policy rules (policies/README.md)"
+    )
     mode = docs.add_mutually_exclusive_group()
-    mode.add_argument("--write", type=Path, help="replace the reference section of this Markdown file")
-    mode.add_argument("--check", type=Path, help="exit 1 when this file's reference section is stale")
+    mode.add_argument("--write", action="store_true", help="rewrite the generated sections in place")
+    mode.add_argument("--check", action="store_true", help="exit 1 when a generated section is stale")
+    docs.add_argument("--project-dir", type=Path, help="directory of Pulumi.yaml (default: found from cwd)")
     return parser
 
 
@@ -84,19 +87,24 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from .docs import config_reference, replace_section
+    from .docs import generated_sections, replace_section
+    from .plan import find_project_dir
 
-    reference = config_reference()
-    if args.write:
-        args.write.write_text(replace_section(args.write.read_text(), reference))
-        return EXIT_OK
-    if args.check:
-        current = args.check.read_text()
-        if replace_section(current, reference) != current:
-            print(f"{args.check}: config reference is stale; run `make docs`", file=sys.stderr)
-            return EXIT_VIOLATIONS
-        return EXIT_OK
-    print(reference)
+    project_dir = (args.project_dir or find_project_dir()).resolve()
+    stale = []
+    for relative, name, content in generated_sections():
+        path = project_dir / relative
+        current = path.read_text() if path.exists() else ""
+        updated = replace_section(current, content, name)
+        if args.write and updated != current:
+            path.write_text(updated)
+        elif args.check and updated != current:
+            stale.append(relative)
+        elif not args.write and not args.check:
+            print(content)
+    if stale:
+        print(f"stale generated sections in {', '.join(stale)}; run `make docs`", file=sys.stderr)
+        return EXIT_VIOLATIONS
     return EXIT_OK
 
 

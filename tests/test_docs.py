@@ -1,4 +1,4 @@
-"""The README's config reference is generated from the models and must not go stale."""
+"""Generated reference sections (config reference, policy rule table) must not go stale."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lakehouse.docs import config_reference, replace_section
+import pytest
+
+from lakehouse.docs import config_reference, generated_sections, replace_section
 from tests.conftest import REPO
 
+LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
 
-def test_readme_config_reference_is_current():
-    readme = (REPO / "README.md").read_text()
-    assert replace_section(readme, config_reference()) == readme, "run `make docs` and commit README.md"
+
+@pytest.mark.parametrize("relative, name, content", generated_sections(), ids=lambda v: v if isinstance(v, str) and "/" in v or v == "README.md" else "")
+def test_generated_section_is_current(relative, name, content):
+    text = (REPO / relative).read_text()
+    assert replace_section(text, content, name) == text, f"run `make docs` and commit {relative}"
 
 
 def test_every_config_field_is_documented_with_a_description():
@@ -22,9 +27,11 @@ def test_every_config_field_is_documented_with_a_description():
 
 
 def test_docs_check_fails_on_a_stale_file(tmp_path):
-    stale = tmp_path / "README.md"
-    stale.write_text((REPO / "README.md").read_text().replace("Create the VPC", "Make a VPC"))
-    lakehouse = str(Path(sys.executable).with_name("lakehouse"))
-    result = subprocess.run([lakehouse, "docs", "--check", str(stale)], capture_output=True, text=True)
+    for relative in ("README.md", "policies/README.md"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text((REPO / relative).read_text())
+    readme = tmp_path / "README.md"
+    readme.write_text(readme.read_text().replace("Create the VPC", "Make a VPC"))
+    result = subprocess.run([LAKEHOUSE, "docs", "--check", "--project-dir", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 1
-    assert "config reference is stale" in result.stderr
+    assert "stale generated sections in README.md" in result.stderr

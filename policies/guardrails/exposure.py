@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from . import documents
 from . import types as t
-from .framework import ADVISORY, MANDATORY, UNKNOWN, get, listed, must_equal, resource_rule
+from .framework import ADVISORY, MANDATORY, UNKNOWN, get, is_set, listed, must_equal, resource_rule
 
 DOMAIN = "exposure"
 
@@ -32,7 +32,7 @@ RESOURCE_POLICIES = {
     tuple(RESOURCE_POLICIES),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387", "CKV_AWS_60"),
+    checkov=("CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387", "CKV_AWS_60", "CKV_AWS_61"),
 )
 def no_public_resource_policy(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     document = get(props, RESOURCE_POLICIES[resource_type])
@@ -83,14 +83,20 @@ def not_publicly_accessible(props: Any, config: Any, resource_type: str) -> Iter
     (t.LAMBDA_PERMISSION, t.LAMBDA_URL),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_301", "CKV_AWS_258"),
+    checkov=("CKV_AWS_301", "CKV_AWS_258", "CKV_AWS_364", "CKV2_AWS_75"),
 )
 def lambda_not_public(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     if resource_type == t.LAMBDA_URL:
         yield from must_equal(props, "authorizationType", "AWS_IAM", "callers are authenticated")
+        if "*" in listed(get(props, "cors.allowOrigins")):
+            yield "cors.allowOrigins '*' lets any web page call the function from a browser"
         return
-    if get(props, "principal") == "*" and not get(props, "sourceArn") and not get(props, "sourceAccount"):
+    principal = get(props, "principal")
+    scoped = is_set(get(props, "sourceArn")) or is_set(get(props, "sourceAccount"))
+    if principal == "*" and not scoped:
         yield "principal '*' without sourceArn or sourceAccount lets anyone invoke the function"
+    elif isinstance(principal, str) and principal.endswith(".amazonaws.com") and not scoped:
+        yield f"service principal {principal} without sourceArn or sourceAccount: any account's {principal} could invoke it"
 
 
 @resource_rule(

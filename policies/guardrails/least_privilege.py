@@ -103,4 +103,26 @@ def no_user_policies(props: Any, config: Any, _: str) -> Iterable[str]:
     yield "attach permissions to a role (assumed by people through SSO), not to an IAM user"
 
 
-RULES = [no_wildcard_admin, key_policy_least_privilege, no_admin_attachment, no_user_policies]
+@resource_rule(
+    "queue-policy-no-wildcard-actions",
+    "SQS queue policies name the actions they allow (no '*' or 'sqs:*')",
+    (t.SQS_QUEUE_POLICY, t.SQS_QUEUE),
+    MANDATORY,
+    DOMAIN,
+    checkov=("CKV_AWS_72",),
+)
+def queue_policy_actions(props: Any, config: Any, _: str) -> Iterable[str]:
+    document = get(props, "policy")
+    if document is None:
+        return
+    parsed, problem = documents.parse(document)
+    if problem:
+        yield problem
+        return
+    for index, statement in enumerate(documents.statements(parsed or {})):
+        actions = [str(a) for a in documents.as_list(statement.get("Action"))]
+        if documents.allows(statement) and any(a in ("*", "sqs:*") for a in actions):
+            yield f"{documents.sid(statement, index)} allows {'/'.join(actions)}: name the actions (sqs:SendMessage, ...)"
+
+
+RULES = [queue_policy_actions, no_wildcard_admin, key_policy_least_privilege, no_admin_attachment, no_user_policies]
