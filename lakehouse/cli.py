@@ -1,7 +1,10 @@
 """``lakehouse``: the platform's command line.
 
     lakehouse plan (--stack NAME | --config PATH) [--format table|json] [--graph FILE]
-    lakehouse docs [--write README.md | --check README.md]
+    lakehouse generate --scale F --out DIR [--seed N] [--cdc-batches K]
+    lakehouse run --bronze DIR --warehouse DIR [--jobs a,b] [--as-of DATE] [--summary PATH]
+    lakehouse query --warehouse DIR [--format table|csv|json] "SQL"
+    lakehouse docs [--write | --check]
 
 Exit codes: 0 fine, 1 mandatory policy violations, 2 config or usage error (message on stderr).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -39,6 +43,24 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="policy pack config JSON (default: policies/config/<stack>.json when it exists)",
     )
+
+    generate = commands.add_parser("generate", help="write a synthetic DMS bronze data set (full load + CDC batches)")
+    generate.add_argument("--scale", type=float, default=1.0, help="1 = the contract's volumes (six months of history)")
+    generate.add_argument("--out", type=Path, required=True, help="bronze root to write dms/public/<table>/ under")
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--cdc-batches", type=int, default=0, help="CDC batches after the full load")
+
+    run = commands.add_parser("run", help="walk the job graph on a local lake (bronze -> silver -> gold)")
+    run.add_argument("--bronze", required=True, help="bronze root (local directory)")
+    run.add_argument("--warehouse", required=True, help="Iceberg warehouse directory")
+    run.add_argument("--jobs", default="bronze_to_silver,silver_to_gold", help="comma-separated jobs (maintenance too)")
+    run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
+    run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
+
+    query = commands.add_parser("query", help="run SQL on the local lake (tables: silver.orders, gold.revenue_daily, ...)")
+    query.add_argument("--warehouse", required=True)
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("sql")
 
     docs = commands.add_parser(
         "docs", help="generated reference sections: config reference (README.md), policy rules (policies/README.md)"
@@ -108,9 +130,48 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from .generator import generate
+
+    if args.scale <= 0:
+        print("lakehouse generate: --scale must be > 0", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.monotonic()
+    summary = generate(args.out, args.scale, args.seed, args.cdc_batches)
+    rows = sum(summary["load"].values())
+    print(f"wrote {rows} rows in the full load and {len(summary['cdc'])} CDC batches to {args.out} "
+          f"in {time.monotonic() - started:.1f}s")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pipeline import print_summary, run_jobs, write_summary
+
+    console = Console(stderr=True)
+    if not Path(args.bronze).is_dir():
+        print(f"lakehouse run: {args.bronze}: no such bronze directory", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = run_jobs(str(Path(args.bronze).resolve()), str(Path(args.warehouse).resolve()),
+                           [j for j in args.jobs.split(",") if j], args.as_of, console)
+    except ValueError as error:
+        print(f"lakehouse run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print_summary(summary, Console())
+    if args.summary:
+        write_summary(summary, args.summary)
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .pipeline import query
+
+    return query(str(Path(args.warehouse).resolve()), args.sql, args.format, Console())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"plan": _plan, "docs": _docs}
+    handlers = {"plan": _plan, "docs": _docs, "generate": _generate, "run": _run, "query": _query}
     return handlers[args.command](args)
 
 
