@@ -310,3 +310,26 @@ class Generator:
         else:
             return records
         return records + [["U", stamp(), *rule_breaker]]
+
+
+def generate(out: Path, scale: float = 1.0, seed: int = 7, cdc_batches: int = 0) -> dict[str, Any]:
+    """Write the full load, then ``cdc_batches`` CDC batches (with two or more, a replay of the first)."""
+    generator = Generator(scale, seed)
+    generator.history()
+    summary: dict[str, Any] = {"load": generator.write_load(out), "cdc": []}
+    for batch in range(1, cdc_batches + 1):
+        summary["cdc"].append(generator.write_cdc_batch(out, batch))
+    if cdc_batches >= 2:
+        _replay(out)
+        summary["replayed"] = True
+    return summary
+
+
+def _replay(out: Path) -> None:
+    """DMS sometimes writes a batch again under a new name: copy the first CDC file of each table."""
+    replay_name = (LOAD_TIME + timedelta(days=2)).strftime("%Y%m%d-%H%M%S") + "999.csv.gz"
+    for table in tables():
+        directory = out / "dms" / "public" / table
+        cdc = sorted(directory.glob("2*.csv.gz"))
+        if cdc:
+            (directory / replay_name).write_bytes(cdc[0].read_bytes())
