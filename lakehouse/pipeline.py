@@ -64,10 +64,11 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
                 table.add_row(row["table"], str(row["rows"]), "yes" if row["rebuilt"] else "no (inputs unchanged)", str(row["seconds"]))
         else:
             table = Table(title=f"maintenance ({job['seconds']}s)", title_justify="left")
-            for column in ("table", "data files before", "after", "orphans removed"):
+            for column in ("table", "data files before", "after", "delete files before", "after", "orphans removed"):
                 table.add_column(column)
             for row in result["tables"]:
-                table.add_row(row["table"], str(row["data_files_before"]), str(row["data_files_after"]), str(row["orphans_removed"]))
+                table.add_row(row["table"], *(str(row[k]) for k in (
+                    "data_files_before", "data_files_after", "delete_files_before", "delete_files_after", "orphans_removed")))
         console.print(table)
     console.print(f"total: {summary['seconds']}s")
 

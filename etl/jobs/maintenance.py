@@ -20,8 +20,12 @@ def _tables(spark: SparkSession, namespace: str) -> list[str]:
     return sorted(row["tableName"] for row in spark.sql(f"SHOW TABLES IN {CATALOG}.{namespace}").collect())
 
 
-def _data_files(spark: SparkSession, table: str) -> int:
-    return spark.sql(f"SELECT COUNT(*) AS n FROM {table}.files").first()["n"]
+def _files(spark: SparkSession, table: str) -> tuple[int, int]:
+    """(data files, delete files) of the current snapshot."""
+    row = spark.sql(
+        f"SELECT COUNT_IF(content = 0) AS data, COUNT_IF(content <> 0) AS deletes FROM {table}.files"
+    ).first()
+    return row["data"], row["deletes"]
 
 
 def maintain(
@@ -29,12 +33,13 @@ def maintain(
 ) -> dict[str, Any]:
     started = time.monotonic()
     name = table.split(".", 1)[1]  # procedures take the table without the catalog
-    before = _data_files(spark, table)
+    data_before, deletes_before = _files(spark, table)
     spark.sql(
-        f"CALL {CATALOG}.system.rewrite_data_files(table => '{name}', "
-        "options => map('min-input-files', '2', 'delete-file-threshold', '1'))"
+        f"CALL {CATALOG}.system.rewrite_data_files(table => '{name}', options => map("
+        "'min-input-files', '2', 'delete-file-threshold', '1', 'remove-dangling-deletes', 'true'))"
     )
-    spark.sql(f"CALL {CATALOG}.system.rewrite_position_delete_files(table => '{name}')")
+    # Position deletes that still point at live rows are merged; those left dangling are dropped.
+    spark.sql(f"CALL {CATALOG}.system.rewrite_position_delete_files(table => '{name}', options => map('rewrite-all', 'true'))")
     now = datetime.now(timezone.utc)
     expire_before = (now - timedelta(days=expire_days)).strftime("%Y-%m-%d %H:%M:%S")
     spark.sql(
@@ -45,10 +50,13 @@ def maintain(
     removed = spark.sql(
         f"CALL {CATALOG}.system.remove_orphan_files(table => '{name}', older_than => TIMESTAMP '{orphans_before}')"
     ).count()
+    data_after, deletes_after = _files(spark, table)
     return {
         "table": name,
-        "data_files_before": before,
-        "data_files_after": _data_files(spark, table),
+        "data_files_before": data_before,
+        "data_files_after": data_after,
+        "delete_files_before": deletes_before,
+        "delete_files_after": deletes_after,
         "orphans_removed": removed,
         "seconds": round(time.monotonic() - started, 2),
     }
