@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo plan docs clean
+.PHONY: setup java test demo plan docs bench clean
 
-setup: $(STAMP)
+setup: java $(STAMP)
+
+# Spark runs on the JVM: Java 17 (as on AWS Glue 5.1); 11 works too.
+java:
+	@command -v java >/dev/null || { echo "Java 17 is required for Spark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@java -version 2>&1 | head -1 | grep -Eq '"(1[1-9]|2[0-9])[."]' || { echo "Java 11+ is required for Spark, found: $$(java -version 2>&1 | head -1)"; exit 1; }
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -22,13 +27,17 @@ test: setup
 demo: setup
 	$(BIN)/lakehouse plan --stack dev
 	$(BIN)/lakehouse plan --stack prod --graph out/prod-plan.md
-	@echo "Diagram of the prod plan: out/prod-plan.md"
+	$(BIN)/lakehouse demo --out out/demo
+	@echo "Diagram of the prod plan: out/prod-plan.md; gold report: out/demo/report.html"
 
 plan: setup
 	$(BIN)/lakehouse plan --stack $(STACK)
 
 docs: setup
 	$(BIN)/lakehouse docs --write
+
+bench: setup
+	$(BIN)/python bench/benchmark.py --scales 1 --json out/bench.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -49,6 +49,8 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.default.parallelism", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")  # loopback only: nothing listens on the network
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.adaptive.enabled", "true")
@@ -58,17 +60,23 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
     return spark
 
 
-def glue_session(warehouse: str, spark=None):
-    """The same ``lake`` catalog on AWS Glue 5.1: Glue Data Catalog + S3FileIO (Iceberg 1.10 is built in)."""
-    from pyspark.sql import SparkSession
+# Static: must be passed as the Glue job's --conf (the batch component does so).
+GLUE_JOB_CONF = {"spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"}
 
-    builder = (
-        SparkSession.builder.config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config(f"spark.sql.catalog.{CATALOG}", "org.apache.iceberg.spark.SparkCatalog")
-        .config(f"spark.sql.catalog.{CATALOG}.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog")
-        .config(f"spark.sql.catalog.{CATALOG}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-        .config(f"spark.sql.catalog.{CATALOG}.warehouse", warehouse)
-        .config("spark.sql.defaultCatalog", CATALOG)
-        .config("spark.sql.session.timeZone", "UTC")
-    )
-    return spark or builder.getOrCreate()
+
+def glue_session(warehouse: str, spark):
+    """The same ``lake`` catalog on AWS Glue 5.1: Glue Data Catalog + S3FileIO (Iceberg 1.10 is built in).
+
+    Catalogs are read from the session config when first used, so they can be set at runtime.
+    """
+    settings = {
+        f"spark.sql.catalog.{CATALOG}": "org.apache.iceberg.spark.SparkCatalog",
+        f"spark.sql.catalog.{CATALOG}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
+        f"spark.sql.catalog.{CATALOG}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        f"spark.sql.catalog.{CATALOG}.warehouse": warehouse,
+        "spark.sql.defaultCatalog": CATALOG,
+        "spark.sql.session.timeZone": "UTC",
+    }
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    return spark

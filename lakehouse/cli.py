@@ -4,6 +4,7 @@
     lakehouse generate --scale F --out DIR [--seed N] [--cdc-batches K]
     lakehouse run --bronze DIR --warehouse DIR [--jobs a,b] [--as-of DATE] [--summary PATH]
     lakehouse query --warehouse DIR [--format table|csv|json] "SQL"
+    lakehouse demo [--out DIR] [--scale F]
     lakehouse docs [--write | --check]
 
 Exit codes: 0 fine, 1 mandatory policy violations, 2 config or usage error (message on stderr).
@@ -56,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", default="bronze_to_silver,silver_to_gold", help="comma-separated jobs (maintenance too)")
     run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
     run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
+
+    demo = commands.add_parser("demo", help="generate a small data set, run the pipeline, show gold and time travel, write a report")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="working directory (replaced)")
+    demo.add_argument("--scale", type=float, default=0.05)
 
     query = commands.add_parser("query", help="run SQL on the local lake (tables: silver.orders, gold.revenue_daily, ...)")
     query.add_argument("--warehouse", required=True)
@@ -163,6 +168,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(args.out, args.scale, Console())
+    return EXIT_OK
+
+
 def _query(args: argparse.Namespace) -> int:
     from .pipeline import query
 
@@ -171,7 +183,7 @@ def _query(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"plan": _plan, "docs": _docs, "generate": _generate, "run": _run, "query": _query}
+    handlers = {"plan": _plan, "docs": _docs, "generate": _generate, "run": _run, "query": _query, "demo": _demo}
     return handlers[args.command](args)
 
 

@@ -62,6 +62,8 @@ class Generator:
         self.scale, self.random, self.source = scale, random.Random(seed), Source()
 
     def count(self, table: str) -> int:
+        if table == "core_tenant":  # keep the data multi-tenant even at tiny scales
+            return max(4, round(tables()[table].rows * self.scale))
         return max(1, round(tables()[table].rows * self.scale))
 
     def moment(self, start: datetime = HISTORY_START, end: datetime = HISTORY_END, growth: float = 1.6) -> datetime:
@@ -123,7 +125,7 @@ class Generator:
         for oid in range(1, self.count("core_order") + 1):
             tid = r.choices(tenants, sizes)[0]
             cid = r.choice(customers_by_tenant[tid])
-            when = self.moment(max(HISTORY_START, self.signed_up[cid]))  # customers buy after signing up
+            when = self.moment(max(HISTORY_START, self.signed_up[cid]), growth=1.0)  # after sign-up; sign-ups already grow
             subtotal = Decimal(0)
             for _ in range(max(1, round(r.gauss(items_per_order, 1.2)))):
                 item_id += 1
