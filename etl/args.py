@@ -25,3 +25,13 @@ def add_catalog(p: argparse.ArgumentParser) -> None:
     p.add_argument("--silver-database", default="silver", help="namespace (Glue database) of the silver tables")
     p.add_argument("--gold-database", default="gold", help="namespace (Glue database) of the gold tables")
     p.add_argument("--run-id", default=None, help="identifies this run in bookkeeping (default: a new UUID)")
+
+
+def session(args: argparse.Namespace, spark=None):
+    """The session a job runs in: the one it was handed (Glue entry point, ``lakehouse run``),
+    else a local one over ``--warehouse``."""
+    if spark is not None:
+        return spark
+    from .session import local_session
+
+    return local_session(args.warehouse)

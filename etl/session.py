@@ -34,6 +34,7 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
     warehouse = Path(warehouse).resolve()
     warehouse.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers use this venv's Python
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only: nothing listens on the network
     builder = (
         SparkSession.builder.master("local[*]")
         .appName(app_name)

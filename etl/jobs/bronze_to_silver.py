@@ -228,8 +228,9 @@ def _key(alias: str, prefix: str = "") -> str:
     return f"named_struct({parts})"
 
 
-def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_id: str) -> None:
-    """MERGE the newest change per key into silver, then record the newest deletes as tombstones."""
+def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_id: str, with_deletes: bool) -> None:
+    """MERGE the newest change per key into silver, then record the newest deletes as tombstones
+    (skipped when the batch holds no valid delete)."""
     pk = table.primary_key
     newest_first = Window.partitionBy(pk).orderBy(*[F.col(part).desc() for part in ORDER_KEY])
     columns = [c.name for c in table.columns] + (["plan_type"] if table.source == "core_tenant" else [])
@@ -259,8 +260,9 @@ def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_i
           INSERT ({", ".join(columns)}) VALUES ({", ".join(f"s.{c}" for c in columns)})
         """
     )
-    spark.sql(
-        f"""
+    if with_deletes:
+        spark.sql(
+            f"""
         MERGE INTO {tombstones} t
         USING (SELECT '{table.source}' AS source_table, {pk} AS pk, {", ".join(ORDER_KEY)}, _run_id
                FROM {view} WHERE op = 'D') s
@@ -268,13 +270,21 @@ def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_i
         WHEN MATCHED AND {_key('s')} > {_key('t')} THEN UPDATE SET *
         WHEN NOT MATCHED THEN INSERT *
         """
-    )
+        )
+    spark.catalog.dropTempView(view)
+
+
+def _insert_missing(spark: SparkSession, rows: DataFrame, target: str, keys: Sequence[str]) -> None:
+    """Insert the rows whose keys ``target`` lacks: re-running after a crash adds nothing twice."""
+    view = f"new_rows_{uuid.uuid4().hex[:8]}"
+    rows.createOrReplaceTempView(view)
+    condition = " AND ".join(f"t.{key} = s.{key}" for key in keys)
+    spark.sql(f"MERGE INTO {target} t USING {view} s ON {condition} WHEN NOT MATCHED THEN INSERT *")
     spark.catalog.dropTempView(view)
 
 
 def _quarantine(spark: SparkSession, db: str, table: Table, rejected: DataFrame, run_id: str) -> None:
-    view = f"rejected_{table.silver_table}_{uuid.uuid4().hex[:8]}"
-    rejected.select(
+    rows = rejected.select(
         F.lit(table.source).alias("source_table"),
         F.col("_cdc_file").alias("file"),
         F.col("_cdc_pos").alias("position"),
@@ -282,20 +292,12 @@ def _quarantine(spark: SparkSession, db: str, table: Table, rejected: DataFrame,
         F.to_json(F.col("fields")).alias("record"),
         F.lit(run_id).alias("run_id"),
         F.current_timestamp().alias("quarantined_at"),
-    ).createOrReplaceTempView(view)
-    spark.sql(
-        f"""
-        MERGE INTO {CATALOG}.{db}.quarantine t USING {view} s
-        ON t.source_table = s.source_table AND t.file = s.file AND t.position = s.position
-        WHEN NOT MATCHED THEN INSERT *
-        """
     )
-    spark.catalog.dropTempView(view)
+    _insert_missing(spark, rows, f"{CATALOG}.{db}.quarantine", ("source_table", "file", "position"))
 
 
 def _record_files(spark: SparkSession, db: str, table: Table, checked: DataFrame, run_id: str) -> None:
-    view = f"files_{table.silver_table}_{uuid.uuid4().hex[:8]}"
-    checked.groupBy("_cdc_file").agg(
+    rows = checked.groupBy("_cdc_file").agg(
         F.count(F.lit(1)).alias("records"),
         F.sum(F.when(F.col("reason").isNull(), 1).otherwise(0)).alias("applied"),
         F.sum(F.when(F.col("reason").isNotNull(), 1).otherwise(0)).alias("quarantined"),
@@ -309,40 +311,40 @@ def _record_files(spark: SparkSession, db: str, table: Table, checked: DataFrame
         "max_dms_ts",
         F.lit(run_id).alias("run_id"),
         F.current_timestamp().alias("applied_at"),
-    ).createOrReplaceTempView(view)
-    spark.sql(
-        f"""
-        MERGE INTO {CATALOG}.{db}.applied_files t USING {view} s
-        ON t.source_table = s.source_table AND t.file = s.file
-        WHEN NOT MATCHED THEN INSERT *
-        """
     )
-    spark.catalog.dropTempView(view)
+    _insert_missing(spark, rows, f"{CATALOG}.{db}.applied_files", ("source_table", "file"))
 
 
-def process_table(spark: SparkSession, bronze: str, db: str, table: Table, run_id: str) -> TableSummary:
+def applied_files(spark: SparkSession, db: str) -> dict[str, set[str]]:
+    """Bronze file names already applied, per source table (one query for all tables)."""
+    applied: dict[str, set[str]] = {}
+    for row in spark.sql(f"SELECT source_table, file FROM {CATALOG}.{db}.applied_files").collect():
+        applied.setdefault(row["source_table"], set()).add(row["file"])
+    return applied
+
+
+def process_table(spark: SparkSession, bronze: str, db: str, table: Table, run_id: str, applied: set[str]) -> TableSummary:
     """Apply the bronze files of one table that are not applied yet."""
     started = time.monotonic()
     summary = TableSummary(table.silver_table)
-    applied = {
-        row.file
-        for row in spark.sql(
-            f"SELECT file FROM {CATALOG}.{db}.applied_files WHERE source_table = '{table.source}'"
-        ).collect()
-    }
     paths = [p for p in list_bronze_files(spark, table_prefix(bronze, table.source)) if p.rsplit("/", 1)[-1] not in applied]
     if not paths:
         summary.seconds = round(time.monotonic() - started, 2)
         return summary
     checked = validate(_read(spark, paths), table).withColumn("_cdc_phase", F.when(F.col("_cdc_file").startswith("LOAD"), 0).otherwise(1))
     checked = checked.persist()
-    counts = checked.agg(F.count(F.lit(1)).alias("rows"), F.count("reason").alias("bad")).first()
+    counts = checked.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.count("reason").alias("bad"),
+        F.count(F.when(F.col("reason").isNull() & (F.col("op") == "D"), 1)).alias("deletes"),
+    ).first()
     summary.files_read, summary.rows_read, summary.quarantined = len(paths), counts["rows"], counts["bad"]
     summary.applied = summary.rows_read - summary.quarantined
     if summary.quarantined:
         _quarantine(spark, db, table, checked.where(F.col("reason").isNotNull()), run_id)
-    valid = clean(checked.where(F.col("reason").isNull()), table)
-    _apply(spark, db, table, valid, run_id)
+    if summary.applied:
+        valid = clean(checked.where(F.col("reason").isNull()), table)
+        _apply(spark, db, table, valid, run_id, with_deletes=counts["deletes"] > 0)
     _record_files(spark, db, table, checked, run_id)
     checked.unpersist()
     summary.seconds = round(time.monotonic() - started, 2)
@@ -356,7 +358,8 @@ def run(
     run_id = run_id or str(uuid.uuid4())
     wanted = [t for t in tables().values() if not only or t.source in only or t.silver_table in only]
     _ensure_tables(spark, silver_db, wanted)
-    summaries = [process_table(spark, bronze, silver_db, table, run_id) for table in wanted]
+    applied = applied_files(spark, silver_db)
+    summaries = [process_table(spark, bronze, silver_db, table, run_id, applied.get(table.source, set())) for table in wanted]
     return {"run_id": run_id, "tables": [asdict(s) for s in summaries]}
 
 
@@ -366,9 +369,5 @@ def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -
     p.add_argument("--tables", default="", help="comma-separated source or silver table names (default: all)")
     job_args.add_catalog(p)
     args = job_args.parse(p, argv)
-    if spark is None:
-        from ..session import local_session
-
-        spark = local_session(args.warehouse)
     only = [t for t in args.tables.split(",") if t]
-    return run(spark, args.bronze, args.silver_database, args.run_id, only)
+    return run(job_args.session(args, spark), args.bronze, args.silver_database, args.run_id, only)

@@ -84,8 +84,4 @@ def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -
     p.add_argument("--orphan-days", type=float, default=3, help="remove unreferenced files older than this (days)")
     job_args.add_catalog(p)
     args = job_args.parse(p, argv)
-    if spark is None:
-        from ..session import local_session
-
-        spark = local_session(args.warehouse)
-    return run(spark, (args.silver_database, args.gold_database), args.retain_snapshots, args.expire_days, args.orphan_days)
+    return run(job_args.session(args, spark), (args.silver_database, args.gold_database), args.retain_snapshots, args.expire_days, args.orphan_days)

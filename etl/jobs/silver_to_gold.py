@@ -95,8 +95,4 @@ def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -
     p.add_argument("--tables", default="", help="comma-separated gold tables (default: all)")
     job_args.add_catalog(p)
     args = job_args.parse(p, argv)
-    if spark is None:
-        from ..session import local_session
-
-        spark = local_session(args.warehouse)
-    return run(spark, args.silver_database, args.gold_database, args.as_of, [t for t in args.tables.split(",") if t])
+    return run(job_args.session(args, spark), args.silver_database, args.gold_database, args.as_of, [t for t in args.tables.split(",") if t])
