@@ -61,14 +61,11 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
     return spark
 
 
-# Static: must be passed as the Glue job's --conf (the batch component does so).
-GLUE_JOB_CONF = {"spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"}
-
-
 def glue_session(warehouse: str, spark):
     """The same ``lake`` catalog on AWS Glue 5.1: Glue Data Catalog + S3FileIO (Iceberg 1.10 is built in).
 
-    Catalogs are read from the session config when first used, so they can be set at runtime.
+    Catalogs are read from the session config when first used, so they can be set at runtime;
+    ``spark.sql.extensions`` is static and goes in the Glue job's ``--conf`` (the batch component's job).
     """
     settings = {
         f"spark.sql.catalog.{CATALOG}": "org.apache.iceberg.spark.SparkCatalog",

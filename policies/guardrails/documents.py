@@ -33,6 +33,12 @@ def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
 
 
+def numbered_statements(document: Any) -> tuple[list[tuple[int, dict[str, Any]]], str | None]:
+    """``([(index, statement), ...], None)``, or ``([], problem)`` when the document cannot be read."""
+    parsed, problem = parse(document)
+    return list(enumerate(statements(parsed or {}))), problem
+
+
 def allows(statement: dict[str, Any]) -> bool:
     return statement.get("Effect") == "Allow"
 
@@ -55,10 +61,9 @@ def sid(statement: dict[str, Any], index: int) -> str:
 
 
 def public_statement_problems(document: Any) -> Iterable[str]:
-    parsed, problem = parse(document)
+    numbered, problem = numbered_statements(document)
     if problem:
         yield problem
-        return
-    for index, statement in enumerate(statements(parsed or {})):
+    for index, statement in numbered:
         if is_public(statement):
             yield f"{sid(statement, index)} allows Principal '*' with no Condition: anyone on the internet"

@@ -15,11 +15,10 @@ _ADMIN_POLICIES = re.compile(r":policy/(AdministratorAccess|IAMFullAccess)$")
 
 
 def _wildcard_problems(document: Any, label: str) -> Iterable[str]:
-    parsed, problem = documents.parse(document)
+    numbered, problem = documents.numbered_statements(document)
     if problem:
         yield f"{label}: {problem}"
-        return
-    for index, statement in enumerate(documents.statements(parsed or {})):
+    for index, statement in numbered:
         if not documents.allows(statement):
             continue
         where = f"{label} {documents.sid(statement, index)}"
@@ -63,11 +62,10 @@ def no_wildcard_admin(props: Any, config: Any, resource_type: str) -> Iterable[s
     checkov=("CKV_AWS_33",),
 )
 def key_policy_least_privilege(props: Any, config: Any, _: str) -> Iterable[str]:
-    parsed, problem = documents.parse(get(props, "policy"))
+    numbered, problem = documents.numbered_statements(get(props, "policy"))
     if problem:
         yield problem
-        return
-    for index, statement in enumerate(documents.statements(parsed or {})):
+    for index, statement in numbered:
         actions = [str(a) for a in documents.as_list(statement.get("Action"))]
         if not documents.allows(statement) or not any(a in ("*", "kms:*") for a in actions):
             continue
@@ -112,14 +110,10 @@ def no_user_policies(props: Any, config: Any, _: str) -> Iterable[str]:
     checkov=("CKV_AWS_72",),
 )
 def queue_policy_actions(props: Any, config: Any, _: str) -> Iterable[str]:
-    document = get(props, "policy")
-    if document is None:
-        return
-    parsed, problem = documents.parse(document)
+    numbered, problem = documents.numbered_statements(get(props, "policy"))
     if problem:
         yield problem
-        return
-    for index, statement in enumerate(documents.statements(parsed or {})):
+    for index, statement in numbered:
         actions = [str(a) for a in documents.as_list(statement.get("Action"))]
         if documents.allows(statement) and any(a in ("*", "sqs:*") for a in actions):
             yield f"{documents.sid(statement, index)} allows {'/'.join(actions)}: name the actions (sqs:SendMessage, ...)"
