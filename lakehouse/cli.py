@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", required=True, help="Iceberg warehouse directory")
     run.add_argument("--jobs", default="bronze_to_silver,silver_to_gold", help="comma-separated jobs (maintenance too)")
     run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
+    run.add_argument("--clickstream", help="processed-zone clickstream events (JSON lines): adds the clickstream gold tables")
     run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
 
     demo = commands.add_parser("demo", help="generate a small data set, run the pipeline, show gold and time travel, write a report")
@@ -158,7 +159,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         summary = run_jobs(str(Path(args.bronze).resolve()), str(Path(args.warehouse).resolve()),
-                           [j for j in args.jobs.split(",") if j], args.as_of, console)
+                           [j for j in args.jobs.split(",") if j], args.as_of, console,
+                           clickstream=str(Path(args.clickstream).resolve()) if args.clickstream else None)
     except ValueError as error:
         print(f"lakehouse run: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -15,19 +15,21 @@ from rich.table import Table
 from etl.graph import ordered
 
 
-def job_argv(job: str, bronze: str, warehouse: str, as_of: str | None, run_id: str | None) -> list[str]:
+def job_argv(job: str, bronze: str, warehouse: str, as_of: str | None, clickstream: str | None = None) -> list[str]:
     """The Glue-style arguments of a job: the same ones the cloud orchestration passes."""
     argv = ["--warehouse", warehouse]
-    if run_id:
-        argv += ["--run-id", run_id]
     if job == "bronze_to_silver":
         argv += ["--bronze", bronze]
     if job == "silver_to_gold" and as_of:
         argv += ["--as-of", as_of]
+    if job == "silver_to_gold" and clickstream:
+        argv += ["--clickstream", clickstream]
     return argv
 
 
-def run_jobs(bronze: str, warehouse: str, jobs: Sequence[str], as_of: str | None, console: Console, spark=None) -> dict[str, Any]:
+def run_jobs(
+    bronze: str, warehouse: str, jobs: Sequence[str], as_of: str | None, console: Console, spark=None, clickstream: str | None = None
+) -> dict[str, Any]:
     """Walk the job graph in order with one Spark session; returns the run summary."""
     from etl.session import local_session
 
@@ -39,7 +41,7 @@ def run_jobs(bronze: str, warehouse: str, jobs: Sequence[str], as_of: str | None
     for job in plan:
         with console.status(f"{job.name}: {job.description}"):
             job_started = time.monotonic()
-            result = job.main()(job_argv(job.name, bronze, warehouse, as_of, None), spark=spark)
+            result = job.main()(job_argv(job.name, bronze, warehouse, as_of, clickstream), spark=spark)
         seconds = round(time.monotonic() - job_started, 2)
         summary["jobs"].append({"job": job.name, "seconds": seconds, "result": result})
         console.log(f"[green]done[/green] {job.name} in {seconds}s")

@@ -4,6 +4,7 @@ page_view, invoices due exactly on the as-of date, products without sales, rank 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -195,3 +196,30 @@ def test_as_of_defaults_to_the_datas_latest_change(gold, spark):
         "('core_invoice', 'x.csv.gz', 1, 1, 0, TIMESTAMP '2025-04-02 23:59:59', 'r', current_timestamp())"
     )
     assert silver_to_gold.data_as_of(spark, lake.silver) == "2025-04-02"
+
+
+def test_clickstream_tables_count_duplicates_once_by_utc_hour_and_day(gold, spark, tmp_path):
+    lake, _ = gold
+    events = [
+        {"event_id": "e1", "event_time": "2025-11-25T10:00:00.123Z", "user_id": "u1", "event_type": "page_view", "event_data": {"duration": 1200}},
+        {"event_id": "e2", "event_time": "2025-11-25T10:30:00Z", "user_id": "u2", "event_type": "page_view", "event_data": {"duration": 800, "page": "/p"}},
+        {"event_id": "e1", "event_time": "2025-11-25T10:00:00.123Z", "user_id": "u1", "event_type": "page_view", "event_data": {"duration": 1200}},
+        {"event_id": "e3", "event_time": "2025-11-25T11:15:00+01:00", "user_id": "u1", "event_type": "button_click", "event_data": {}},
+        {"event_id": "e4", "event_time": "2025-11-26T00:05:00Z", "user_id": "u3", "event_type": "api_call", "event_data": {"duration": 100}},
+        {"event_id": "e5", "event_time": "2025-11-25T23:59:59Z", "user_id": "u1", "event_type": "form_submit", "event_data": {"duration": 500}},
+    ]
+    folder = tmp_path / "clickstream" / "event_date=2025-11-25"
+    folder.mkdir(parents=True)
+    (folder / "part-0.json").write_text("\n".join(json.dumps(e) for e in events[:4]) + "\n")
+    (folder / "part-1.json").write_text("\n".join(json.dumps(e) for e in events[4:]) + "\n")
+    silver_to_gold.run(spark, lake.silver, lake.gold, as_of="2025-03-31", only=list(silver_to_gold.CLICKSTREAM_TABLES),
+                       clickstream=str(tmp_path / "clickstream"))
+    assert rows(lake, "hourly_aggregates", "event_date, event_hour, event_type") == [
+        (date(2025, 11, 25), 10, "button_click", 1, 1),  # 11:15+01:00 is 10:15 UTC
+        (date(2025, 11, 25), 10, "page_view", 2, 2),
+        (date(2025, 11, 25), 23, "form_submit", 1, 1),
+        (date(2025, 11, 26), 0, "api_call", 1, 1),
+    ]
+    (day1, day2) = rows(lake, "daily_summary", "day")
+    assert day1[:3] == (date(2025, 11, 25), 4, 2) and day1[3] == pytest.approx((1200 + 800 + 500) / 3)
+    assert day2 == (date(2025, 11, 26), 1, 1, 100.0)
