@@ -42,7 +42,7 @@ class BuildContext:
     """What a factory gets besides its own config: stack settings, tags and its dependencies."""
 
     settings: StackSettings
-    dependencies: Mapping[str, pulumi.ComponentResource]
+    dependencies: Mapping[str, StackComponent]
     opts: pulumi.ResourceOptions | None = None
 
     @property
@@ -53,7 +53,7 @@ class BuildContext:
         return self.dependencies[key]
 
 
-Factory = Callable[[str, Any, BuildContext], pulumi.ComponentResource]
+Factory = Callable[[str, Any, BuildContext], StackComponent]  # a ComponentResource with stack_outputs()
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import read_stack_settings
-from .registry import BuildContext, Registry
+from .registry import BuildContext, Registry, StackComponent
 
 
-def build_stack(registry: Registry | None = None) -> dict[str, pulumi.ComponentResource]:
+def build_stack(registry: Registry | None = None) -> dict[str, StackComponent]:
     """Build every enabled component of the current stack; returns them by config key."""
     settings = read_stack_settings()
     registry = registry or Registry.discover()
@@ -29,14 +29,14 @@ def build_stack(registry: Registry | None = None) -> dict[str, pulumi.ComponentR
     )
     opts = pulumi.ResourceOptions(providers={"aws": provider})
 
-    built: dict[str, pulumi.ComponentResource] = {}
+    built: dict[str, StackComponent] = {}
     for registration, config in ordered:
         context = BuildContext(
             settings=settings,
             dependencies={key: built[key] for key in registration.depends_on},
             opts=opts,
         )
-        component = registration.factory(registration.key, config, context)
+        component: StackComponent = registration.factory(registration.key, config, context)
         built[registration.key] = component
-        pulumi.export(registration.key, component.stack_outputs())  # type: ignore[attr-defined]
+        pulumi.export(registration.key, component.stack_outputs())
     return built

@@ -39,6 +39,11 @@ def numbered_statements(document: Any) -> tuple[list[tuple[int, dict[str, Any]]]
     return list(enumerate(statements(parsed or {}))), problem
 
 
+def actions(statement: dict[str, Any]) -> list[str]:
+    """A statement's ``Action`` as a list of strings (one action or many)."""
+    return [str(action) for action in as_list(statement.get("Action"))]
+
+
 def allows(statement: dict[str, Any]) -> bool:
     return statement.get("Effect") == "Allow"
 

@@ -24,7 +24,7 @@ def _wildcard_problems(document: Any, label: str) -> Iterable[str]:
         where = f"{label} {documents.sid(statement, index)}"
         if "NotAction" in statement:
             yield f"{where} allows NotAction: everything but a list, which grows with every new AWS action"
-        actions = [str(a) for a in documents.as_list(statement.get("Action"))]
+        actions = documents.actions(statement)
         resources = [str(r) for r in documents.as_list(statement.get("Resource"))]
         if any(a in ("*", "*:*") for a in actions):
             yield f"{where} allows every action ('*')"
@@ -66,7 +66,7 @@ def key_policy_least_privilege(props: Any, config: Any, _: str) -> Iterable[str]
     if problem:
         yield problem
     for index, statement in numbered:
-        actions = [str(a) for a in documents.as_list(statement.get("Action"))]
+        actions = documents.actions(statement)
         if not documents.allows(statement) or not any(a in ("*", "kms:*") for a in actions):
             continue
         others = [p for p in documents.principals(statement) if not _ROOT.match(p)]
@@ -114,7 +114,7 @@ def queue_policy_actions(props: Any, config: Any, _: str) -> Iterable[str]:
     if problem:
         yield problem
     for index, statement in numbered:
-        actions = [str(a) for a in documents.as_list(statement.get("Action"))]
+        actions = documents.actions(statement)
         if documents.allows(statement) and any(a in ("*", "sqs:*") for a in actions):
             yield f"{documents.sid(statement, index)} allows {'/'.join(actions)}: name the actions (sqs:SendMessage, ...)"
 

@@ -63,12 +63,11 @@ def public_access_blocked(nodes: list[Node], config: Any) -> Iterable[tuple[str,
 
 def _denies_plain_http(statement: dict[str, Any]) -> bool:
     secure = get(statement, "Condition.Bool.aws:SecureTransport")
-    actions = documents.as_list(statement.get("Action"))
     return (
         statement.get("Effect") == "Deny"
         and "*" in documents.principals(statement)
         and str(secure).lower() == "false"
-        and any(a in ("s3:*", "*") for a in actions)
+        and any(a in ("s3:*", "*") for a in documents.actions(statement))
     )
 
 
