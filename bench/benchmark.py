@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 from etl.contract import tables
+from etl.generator import Generator
 from etl.jobs import bronze_to_silver, maintenance, silver_to_gold
 from etl.session import CATALOG, local_session
-from lakehouse.generator import Generator
 
 
 def silver_files(spark) -> dict[str, int | float]:
@@ -86,9 +86,24 @@ def bench(scale: float, root: Path, spark_holder: dict) -> dict:
 
 def machine() -> dict:
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(memory) / 2**20, 1), "python": platform.python_version(), "java": java}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 2**20, 1),
+        "python": platform.python_version(),
+        "java": java,
+    }
 
 
 def main() -> None:

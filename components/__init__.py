@@ -5,8 +5,7 @@ build them from config through the plugin registry (``components.stack.build_sta
 """
 
 from .config import ConfigError, StackSettings
-from .foundation import DataLakeFoundation
-from .foundation_config import FoundationConfig
+from .foundation import DataLakeFoundation, FoundationConfig
 from .registry import BuildContext, Registration, Registry
 
 __all__ = [

@@ -9,15 +9,55 @@ must not silently fall back to a default.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from policies.guardrails.required_tags import REQUIRED_TAG_KEYS
 
 NAMESPACE = "lakehouse"
 
 # AWS tag limits (IAM/S3/Glue share them): keys 1-128, values 0-256 characters of this set.
 _TAG_CHARS = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
+
+
+# Values CloudWatch Logs accepts for retention_in_days (PutRetentionPolicy).
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+def check_log_retention(days: int) -> int:
+    """CloudWatch Logs accepts only a fixed set of retention periods."""
+    if days not in LOG_RETENTION_DAYS:
+        raise ValueError(f"must be one of CloudWatch Logs' retention periods {list(LOG_RETENTION_DAYS)}")
+    return days
+
+
+LogRetentionDays = Annotated[int, AfterValidator(check_log_retention)]
 
 
 class StrictModel(BaseModel):
@@ -140,15 +180,14 @@ class StackSettings(StrictModel):
 
     def resource_tags(self) -> dict[str, str]:
         """Plain (never Output) tags, so that policies can read them at preview."""
-        return {
+        required = {
             "project": self.project,
             "environment": self.environment,
             "owner": self.tags.owner,
             "cost-center": self.tags.cost_center,
             "data-classification": self.tags.data_classification,
-            "managed-by": "pulumi",
-            **self.tags.additional,
         }
+        return {**{key: required[key] for key in REQUIRED_TAG_KEYS}, "managed-by": "pulumi", **self.tags.additional}
 
 
 def read_stack_settings(config: pulumi.Config | None = None) -> StackSettings:

@@ -7,7 +7,8 @@ at the call site that says why AWS requires it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pulumi
 
@@ -52,9 +53,7 @@ def document(*statements: Statement) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def document_from(
-    build: Callable[..., Sequence[Statement]], *inputs: pulumi.Input[str]
-) -> pulumi.Output[str]:
+def document_from(build: Callable[..., Sequence[Statement]], *inputs: pulumi.Input[str]) -> pulumi.Output[str]:
     """A policy document from a pure statement builder that needs plain strings (ARN parts).
 
     Builders that format ARNs with f-strings must see resolved values, never Outputs.

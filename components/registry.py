@@ -7,34 +7,62 @@ registration the same way, as an entry point in group ``lakehouse.components``::
     [project.entry-points."lakehouse.components"]
     foundation = "components.foundation:REGISTRATION"
 
-The built-ins are also listed here so that a checkout that is not ``pip install``-ed still works.
-Entry points are loaded only for the components a stack enables, so an unrelated broken plugin
-cannot break a stack; an enabled one that fails to import is an error naming its distribution.
+Built-ins are declared once, as entry points in this project's ``pyproject.toml``; a checkout that
+is not ``pip install``-ed reads that same declaration. Entry points are loaded only for the
+components a stack enables, so an unrelated broken plugin cannot break a stack; an enabled one that
+fails to import is an error naming its distribution.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import graphlib
 import importlib
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Callable, Mapping, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import pulumi
 
 from .config import ConfigError, StackSettings, StrictModel, config_path, validate
 
 ENTRY_POINT_GROUP = "lakehouse.components"
-BUILTINS = {
-    "foundation": "components.foundation:REGISTRATION",
-}
+_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+T = TypeVar("T")
+
+
+def builtin_entry_points(pyproject: Path = _PYPROJECT) -> dict[str, str]:
+    """The built-ins as ``pyproject.toml`` declares them (empty when the file is not there, as in a
+    wheel install, where the installed entry points carry the same declaration)."""
+    if not pyproject.is_file():
+        return {}
+    project = tomllib.loads(pyproject.read_text()).get("project", {})
+    return dict(project.get("entry-points", {}).get(ENTRY_POINT_GROUP, {}))
 
 
 class StackComponent(Protocol):
-    """What the stack builder needs of a component: the values it exports as stack outputs."""
+    """What the stack builder needs of a component: the values it exports as stack outputs
+    (a dataclass of Outputs, or a mapping)."""
 
-    def stack_outputs(self) -> Mapping[str, Any]: ...
+    def stack_outputs(self) -> Any: ...
+
+
+def exported(outputs: Any) -> Any:
+    """Stack outputs as plain dicts: dataclass fields by name, ``None`` fields left out.
+
+    Not ``dataclasses.asdict``: it deep-copies values, and Outputs must be passed through as they are.
+    """
+    if dataclasses.is_dataclass(outputs) and not isinstance(outputs, type):
+        values = {f.name: getattr(outputs, f.name) for f in dataclasses.fields(outputs)}
+        return {name: exported(value) for name, value in values.items() if value is not None}
+    if isinstance(outputs, Mapping):
+        return {key: exported(value) for key, value in outputs.items()}
+    return outputs
 
 
 @dataclass(frozen=True)
@@ -49,8 +77,15 @@ class BuildContext:
     def tags(self) -> dict[str, str]:
         return self.settings.resource_tags()
 
-    def dependency(self, key: str) -> Any:
-        return self.dependencies[key]
+    def dependency(self, key: str, kind: type[T]) -> T:
+        """The component built for ``key``, checked to be a ``kind`` (so editors and type checkers
+        see the real class): ``context.dependency("foundation", DataLakeFoundation)``."""
+        component = self.dependencies[key]
+        if not isinstance(component, kind):
+            raise PluginError(
+                f"component '{key}' is a {type(component).__name__}, but its dependent expects a {kind.__name__}"
+            )
+        return component
 
 
 Factory = Callable[[str, Any, BuildContext], StackComponent]  # a ComponentResource with stack_outputs()
@@ -91,9 +126,9 @@ class Registry:
     _loaded: dict[str, Registration] = field(default_factory=dict)
 
     @classmethod
-    def discover(cls, group: str = ENTRY_POINT_GROUP) -> "Registry":
+    def discover(cls, group: str = ENTRY_POINT_GROUP) -> Registry:
         """Built-ins plus every installed entry point of ``group`` (not imported yet)."""
-        sources = {key: _Source(target) for key, target in BUILTINS.items()}
+        sources = {key: _Source(target) for key, target in builtin_entry_points().items()}
         for entry_point in metadata.entry_points(group=group):
             dist = entry_point.dist
             source = _Source(entry_point.value, f"{dist.name} {dist.version}" if dist else None)
@@ -121,8 +156,7 @@ class Registry:
             registration = getattr(importlib.import_module(module_name), attribute)
         except Exception as error:  # any import-time failure of a plugin is reported the same way
             raise PluginError(
-                f"component '{key}': entry point {source.describe()} failed to load: "
-                f"{type(error).__name__}: {error}"
+                f"component '{key}': entry point {source.describe()} failed to load: {type(error).__name__}: {error}"
             ) from error
         if not isinstance(registration, Registration) or registration.key != key:
             raise PluginError(
@@ -144,8 +178,7 @@ class Registry:
                 hint = difflib.get_close_matches(key, self.keys, n=1)
                 suggestion = f"did you mean '{hint[0]}'? " if hint else ""
                 problems.append(
-                    f"{config_path('components', key)}: unknown component; {suggestion}"
-                    f"known: {', '.join(self.keys)}"
+                    f"{config_path('components', key)}: unknown component; {suggestion}known: {', '.join(self.keys)}"
                 )
                 continue
             registration = self.load(key)
@@ -174,4 +207,6 @@ def _build_order(chosen: Mapping[str, tuple[Registration, StrictModel]]) -> list
         return list(sorter.static_order())
     except graphlib.CycleError as error:
         cycle = " -> ".join(error.args[1])
-        raise ConfigError([f"{config_path('components')}: components depend on each other in a cycle: {cycle}"])
+        raise ConfigError(
+            [f"{config_path('components')}: components depend on each other in a cycle: {cycle}"]
+        ) from None

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import read_stack_settings
-from .registry import BuildContext, Registry, StackComponent
+from .registry import BuildContext, Registry, StackComponent, exported
 
 
 def build_stack(registry: Registry | None = None) -> dict[str, StackComponent]:
@@ -38,5 +38,5 @@ def build_stack(registry: Registry | None = None) -> dict[str, StackComponent]:
         )
         component: StackComponent = registration.factory(registration.key, config, context)
         built[registration.key] = component
-        pulumi.export(registration.key, component.stack_outputs())
+        pulumi.export(registration.key, exported(component.stack_outputs()))
     return built

@@ -8,9 +8,11 @@ import functools
 import importlib
 import inspect
 import keyword
-from typing import Mapping
+from collections.abc import Mapping
 
-REQUIRED_TAG_KEYS = ("project", "environment", "owner", "cost-center", "data-classification")
+from policies.guardrails.required_tags import REQUIRED_TAG_KEYS
+
+__all__ = ["REQUIRED_TAG_KEYS", "is_taggable", "pulumi_class", "with_name"]
 
 
 def with_name(tags: Mapping[str, str], name: str | None = None, **extra: str) -> dict[str, str]:
@@ -33,7 +35,7 @@ def pulumi_class(type_token: str) -> type | None:
     return getattr(importlib.import_module(f"pulumi_aws.{module_name}"), class_name, None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def is_taggable(type_token: str) -> bool:
     """Whether a pulumi-aws resource type accepts ``tags`` (read from its Python class)."""
     cls = pulumi_class(type_token)

@@ -7,7 +7,7 @@ are ignored rather than fatal, and the job's own are validated.
 from __future__ import annotations
 
 import argparse
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def parser(description: str) -> argparse.ArgumentParser:

@@ -12,9 +12,9 @@ import gzip
 import io
 import posixpath
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 LOAD_FILE = re.compile(r"^LOAD\d{8}\.csv\.gz$")
 CDC_FILE = re.compile(r"^\d{8}-\d{9}\.csv\.gz$")

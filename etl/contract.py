@@ -27,8 +27,14 @@ class Column:
         decimal = _DECIMAL.match(self.type)
         if decimal:
             return f"decimal({decimal.group(1)},{decimal.group(2)})"
-        return {"bigint": "bigint", "integer": "int", "text": "string", "boolean": "boolean",
-                "jsonb": "string", "timestamptz": "timestamp"}[self.type]
+        return {
+            "bigint": "bigint",
+            "integer": "int",
+            "text": "string",
+            "boolean": "boolean",
+            "jsonb": "string",
+            "timestamptz": "timestamp",
+        }[self.type]
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tables() -> dict[str, Table]:
     """Source table name -> Table, in contract order."""
     text = resources.files("etl").joinpath("contracts/saas_source.yaml").read_text()

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from etl.graph import DEFAULT_JOBS, JOBS
+
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
 
@@ -54,16 +56,26 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="walk the job graph on a local lake (bronze -> silver -> gold)")
     run.add_argument("--bronze", required=True, help="bronze root (local directory)")
     run.add_argument("--warehouse", required=True, help="Iceberg warehouse directory")
-    run.add_argument("--jobs", default="bronze_to_silver,silver_to_gold", help="comma-separated jobs (maintenance too)")
+    run.add_argument(
+        "--jobs",
+        default=",".join(DEFAULT_JOBS),
+        help=f"comma-separated jobs of {', '.join(JOBS)} (default: %(default)s)",
+    )
     run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
-    run.add_argument("--clickstream", help="processed-zone clickstream events (JSON lines): adds the clickstream gold tables")
+    run.add_argument(
+        "--clickstream", help="processed-zone clickstream events (JSON lines): adds the clickstream gold tables"
+    )
     run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
 
-    demo = commands.add_parser("demo", help="generate a small data set, run the pipeline, show gold and time travel, write a report")
+    demo = commands.add_parser(
+        "demo", help="generate a small data set, run the pipeline, show gold and time travel, write a report"
+    )
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="working directory (replaced)")
     demo.add_argument("--scale", type=float, default=0.05)
 
-    query = commands.add_parser("query", help="run SQL on the local lake (tables: silver.orders, gold.revenue_daily, ...)")
+    query = commands.add_parser(
+        "query", help="run SQL on the local lake (tables: silver.orders, gold.revenue_daily, ...)"
+    )
     query.add_argument("--warehouse", required=True)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("sql")
@@ -82,10 +94,10 @@ def _plan(args: argparse.Namespace) -> int:
     from components.config import ConfigError
     from components.registry import PluginError
 
-    from . import render
-    from .plan import find_project_dir, project_name, run_program
-    from .policy_gate import PolicyConfigError, evaluate, load_policy_config
-    from .stackfile import StackFileError, read_stack_file
+    from .preview import render
+    from .preview.plan import find_project_dir, project_name, run_program
+    from .preview.policy_gate import PolicyConfigError, evaluate, load_policy_config
+    from .preview.stackfile import StackFileError, read_stack_file
 
     project_dir = (args.project_dir or find_project_dir()).resolve()
     if not (project_dir / "__main__.py").is_file():
@@ -116,7 +128,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _docs(args: argparse.Namespace) -> int:
     from .docs import generated_sections, replace_section
-    from .plan import find_project_dir
+    from .preview.plan import find_project_dir
 
     project_dir = (args.project_dir or find_project_dir()).resolve()
     stale = []
@@ -137,7 +149,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generator import generate
+    from etl.generator import generate
 
     if args.scale <= 0:
         print("lakehouse generate: --scale must be > 0", file=sys.stderr)
@@ -145,22 +157,30 @@ def _generate(args: argparse.Namespace) -> int:
     started = time.monotonic()
     summary = generate(args.out, args.scale, args.seed, args.cdc_batches)
     rows = sum(summary["load"].values())
-    print(f"wrote {rows} rows in the full load and {len(summary['cdc'])} CDC batches to {args.out} "
-          f"in {time.monotonic() - started:.1f}s")
+    print(
+        f"wrote {rows} rows in the full load and {len(summary['cdc'])} CDC batches to {args.out} "
+        f"in {time.monotonic() - started:.1f}s"
+    )
     return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .pipeline import print_summary, run_jobs, write_summary
+    from etl.graph import RunSettings
+
+    from .local.pipeline import print_summary, run_jobs, write_summary
 
     console = Console(stderr=True)
     if not Path(args.bronze).is_dir():
         print(f"lakehouse run: {args.bronze}: no such bronze directory", file=sys.stderr)
         return EXIT_USAGE
+    settings = RunSettings(
+        warehouse=str(Path(args.warehouse).resolve()),
+        bronze=str(Path(args.bronze).resolve()),
+        as_of=args.as_of,
+        clickstream=str(Path(args.clickstream).resolve()) if args.clickstream else None,
+    )
     try:
-        summary = run_jobs(str(Path(args.bronze).resolve()), str(Path(args.warehouse).resolve()),
-                           [j for j in args.jobs.split(",") if j], args.as_of, console,
-                           clickstream=str(Path(args.clickstream).resolve()) if args.clickstream else None)
+        summary = run_jobs(settings, [j for j in args.jobs.split(",") if j], console)
     except ValueError as error:
         print(f"lakehouse run: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -171,14 +191,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .local.demo import run_demo
 
     run_demo(args.out, args.scale, Console())
     return EXIT_OK
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .pipeline import query
+    from .local.pipeline import query
 
     return query(str(Path(args.warehouse).resolve()), args.sql, args.format, Console())
 

@@ -15,7 +15,6 @@ from pydantic_core import PydanticUndefined
 
 from components.config import StackSettings, config_path
 from components.registry import Registry
-
 from policies.guardrails import RULES
 from policies.guardrails.checkov import NOT_COVERED
 
@@ -101,7 +100,13 @@ def policy_reference() -> str:
             f"| `{rule.name}` | {'stack' if rule.stack else 'resource'} | {types} | {rule.description} | "
             f"{rule.level} | {config} | {', '.join(rule.checkov)} |"
         )
-    lines += ["", "Checkov checks for these services that no rule covers, and why:", "", "| Checkov | why not |", "|---|---|"]
+    lines += [
+        "",
+        "Checkov checks for these services that no rule covers, and why:",
+        "",
+        "| Checkov | why not |",
+        "|---|---|",
+    ]
     lines += [f"| {check} | {why} |" for check, why in sorted(NOT_COVERED.items())]
     return "\n".join(lines) + "\n"
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from lakehouse.mocks import AwsMocks, RecordingMonitor
-from lakehouse.plan import Plan, run_program
-from lakehouse.stackfile import read_stack_file
+from lakehouse.preview.mocks import AwsMocks, RecordingMonitor
+from lakehouse.preview.plan import Plan, run_program
+from lakehouse.preview.stackfile import read_stack_file
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -67,8 +67,18 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture plugin package, pip-installed into its own directory like any third party's."""
     target = tmp_path_factory.mktemp("plugin-site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(FIXTURES / "audit_plugin")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(FIXTURES / "audit_plugin"),
+        ],
         check=True,
         capture_output=True,
     )

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from pyspark.sql import Column as SparkColumn
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -77,7 +78,8 @@ def _ensure_tables(spark: SparkSession, db: str, wanted: Sequence[Table]) -> Non
         )
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.{db}.tombstones (source_table string, pk bigint, "
-        "_cdc_phase int, _cdc_ts timestamp, _cdc_file string, _cdc_pos bigint, _run_id string) USING iceberg " + merge_on_read
+        "_cdc_phase int, _cdc_ts timestamp, _cdc_file string, _cdc_pos bigint, _run_id string) USING iceberg "
+        + merge_on_read
     )
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.{db}.quarantine (source_table string, file string, position bigint, "
@@ -154,11 +156,19 @@ def _business_rules(table: Table) -> list[tuple[SparkColumn, str]]:
     if table.source == "core_orderitem":
         return [
             (c("quantity") <= 0, "quantity <= 0"),
-            (F.abs(c("line_total") - c("quantity") * c("unit_price")) > 0.01, "|line_total - quantity * unit_price| > 0.01"),
+            (
+                F.abs(c("line_total") - c("quantity") * c("unit_price")) > 0.01,
+                "|line_total - quantity * unit_price| > 0.01",
+            ),
         ]
     if table.source == "core_order":
         expected = c("subtotal") + c("tax_amount") - c("discount_amount")
-        return [(F.abs(c("total_amount") - expected) > 0.01, "|total_amount - (subtotal + tax_amount - discount_amount)| > 0.01")]
+        return [
+            (
+                F.abs(c("total_amount") - expected) > 0.01,
+                "|total_amount - (subtotal + tax_amount - discount_amount)| > 0.01",
+            )
+        ]
     return []
 
 
@@ -175,18 +185,27 @@ def validate(raw: DataFrame, table: Table) -> DataFrame:
         op.alias("op"),
         F.when(dms_raw.rlike(_DMS_TIMESTAMP), dms_raw.cast("timestamp")).alias("_cdc_ts"),
         *[_field(2 + i).alias(f"raw_{c.name}") for i, c in enumerate(table.columns)],
-    ).select(
-        "*", *[_parse(c, F.col(f"raw_{c.name}")).alias(c.name) for c in table.columns]
-    )
+    ).select("*", *[_parse(c, F.col(f"raw_{c.name}")).alias(c.name) for c in table.columns])
     is_change = F.col("op").isin("I", "U")
     checks: list[SparkColumn] = [
         F.col("read_error"),
-        F.when(fields != table.field_count, F.format_string(f"wrong number of fields: expected {table.field_count}, got %d", fields)),
-        F.when(~F.coalesce(F.col("op").isin("I", "U", "D"), F.lit(False)), F.format_string("Op must be I, U or D (got '%s')", F.coalesce(F.col("op"), F.lit("")))),
-        F.when(F.col("_cdc_ts").isNull(), F.format_string("unparseable dms_timestamp '%s'", F.coalesce(dms_raw, F.lit("")))),
+        F.when(
+            fields != table.field_count,
+            F.format_string(f"wrong number of fields: expected {table.field_count}, got %d", fields),
+        ),
+        F.when(
+            ~F.coalesce(F.col("op").isin("I", "U", "D"), F.lit(False)),
+            F.format_string("Op must be I, U or D (got '%s')", F.coalesce(F.col("op"), F.lit(""))),
+        ),
+        F.when(
+            F.col("_cdc_ts").isNull(), F.format_string("unparseable dms_timestamp '%s'", F.coalesce(dms_raw, F.lit("")))
+        ),
         F.when(
             F.col(table.primary_key).isNull(),
-            F.format_string(f"unparseable primary key {table.primary_key} '%s'", F.coalesce(F.col(f"raw_{table.primary_key}"), F.lit(""))),
+            F.format_string(
+                f"unparseable primary key {table.primary_key} '%s'",
+                F.coalesce(F.col(f"raw_{table.primary_key}"), F.lit("")),
+            ),
         ),
     ]
     for column in table.columns:
@@ -198,7 +217,9 @@ def validate(raw: DataFrame, table: Table) -> DataFrame:
             )
         )
         if not column.nullable:
-            checks.append(F.when(is_change & raw_value.isNull(), F.lit(f"column {column.name}: NULL in a non-nullable column")))
+            checks.append(
+                F.when(is_change & raw_value.isNull(), F.lit(f"column {column.name}: NULL in a non-nullable column"))
+            )
     for violated, reason in _business_rules(table):
         checks.append(F.when(is_change & F.coalesce(violated, F.lit(False)), F.lit(reason)))
     return typed.withColumn("reason", F.coalesce(*checks))
@@ -253,10 +274,10 @@ def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_i
           FROM {view} w LEFT JOIN {tombstones} d ON d.source_table = '{table.source}' AND d.pk = w.{pk}
         ) s
         ON t.{pk} = s.{pk}
-        WHEN MATCHED AND s.op = 'D' AND {_key('s')} > {_key('t')} THEN DELETE
-        WHEN MATCHED AND s.op <> 'D' AND {_key('s')} > {_key('t')} THEN
+        WHEN MATCHED AND s.op = 'D' AND {_key("s")} > {_key("t")} THEN DELETE
+        WHEN MATCHED AND s.op <> 'D' AND {_key("s")} > {_key("t")} THEN
           UPDATE SET {", ".join(f"t.{c} = s.{c}" for c in columns)}
-        WHEN NOT MATCHED AND s.op <> 'D' AND (s.d_cdc_phase IS NULL OR {_key('s')} > {_key('s', 'd')}) THEN
+        WHEN NOT MATCHED AND s.op <> 'D' AND (s.d_cdc_phase IS NULL OR {_key("s")} > {_key("s", "d")}) THEN
           INSERT ({", ".join(columns)}) VALUES ({", ".join(f"s.{c}" for c in columns)})
         """
     )
@@ -267,7 +288,7 @@ def _apply(spark: SparkSession, db: str, table: Table, changes: DataFrame, run_i
         USING (SELECT '{table.source}' AS source_table, {pk} AS pk, {", ".join(ORDER_KEY)}, _run_id
                FROM {view} WHERE op = 'D') s
         ON t.source_table = s.source_table AND t.pk = s.pk
-        WHEN MATCHED AND {_key('s')} > {_key('t')} THEN UPDATE SET *
+        WHEN MATCHED AND {_key("s")} > {_key("t")} THEN UPDATE SET *
         WHEN NOT MATCHED THEN INSERT *
         """
         )
@@ -297,20 +318,24 @@ def _quarantine(spark: SparkSession, db: str, table: Table, rejected: DataFrame,
 
 
 def _record_files(spark: SparkSession, db: str, table: Table, checked: DataFrame, run_id: str) -> None:
-    rows = checked.groupBy("_cdc_file").agg(
-        F.count(F.lit(1)).alias("records"),
-        F.sum(F.when(F.col("reason").isNull(), 1).otherwise(0)).alias("applied"),
-        F.sum(F.when(F.col("reason").isNotNull(), 1).otherwise(0)).alias("quarantined"),
-        F.max(F.when(F.col("reason").isNull(), F.col("_cdc_ts"))).alias("max_dms_ts"),
-    ).select(
-        F.lit(table.source).alias("source_table"),
-        F.col("_cdc_file").alias("file"),
-        "records",
-        "applied",
-        "quarantined",
-        "max_dms_ts",
-        F.lit(run_id).alias("run_id"),
-        F.current_timestamp().alias("applied_at"),
+    rows = (
+        checked.groupBy("_cdc_file")
+        .agg(
+            F.count(F.lit(1)).alias("records"),
+            F.sum(F.when(F.col("reason").isNull(), 1).otherwise(0)).alias("applied"),
+            F.sum(F.when(F.col("reason").isNotNull(), 1).otherwise(0)).alias("quarantined"),
+            F.max(F.when(F.col("reason").isNull(), F.col("_cdc_ts"))).alias("max_dms_ts"),
+        )
+        .select(
+            F.lit(table.source).alias("source_table"),
+            F.col("_cdc_file").alias("file"),
+            "records",
+            "applied",
+            "quarantined",
+            "max_dms_ts",
+            F.lit(run_id).alias("run_id"),
+            F.current_timestamp().alias("applied_at"),
+        )
     )
     _insert_missing(spark, rows, f"{CATALOG}.{db}.applied_files", ("source_table", "file"))
 
@@ -323,15 +348,21 @@ def applied_files(spark: SparkSession, db: str) -> dict[str, set[str]]:
     return applied
 
 
-def process_table(spark: SparkSession, bronze: str, db: str, table: Table, run_id: str, applied: set[str]) -> TableSummary:
+def process_table(
+    spark: SparkSession, bronze: str, db: str, table: Table, run_id: str, applied: set[str]
+) -> TableSummary:
     """Apply the bronze files of one table that are not applied yet."""
     started = time.monotonic()
     summary = TableSummary(table.silver_table)
-    paths = [p for p in list_bronze_files(spark, table_prefix(bronze, table.source)) if p.rsplit("/", 1)[-1] not in applied]
+    paths = [
+        p for p in list_bronze_files(spark, table_prefix(bronze, table.source)) if p.rsplit("/", 1)[-1] not in applied
+    ]
     if not paths:
         summary.seconds = round(time.monotonic() - started, 2)
         return summary
-    checked = validate(_read(spark, paths), table).withColumn("_cdc_phase", F.when(F.col("_cdc_file").startswith("LOAD"), 0).otherwise(1))
+    checked = validate(_read(spark, paths), table).withColumn(
+        "_cdc_phase", F.when(F.col("_cdc_file").startswith("LOAD"), 0).otherwise(1)
+    )
     checked = checked.persist()
     counts = checked.agg(
         F.count(F.lit(1)).alias("rows"),
@@ -352,14 +383,20 @@ def process_table(spark: SparkSession, bronze: str, db: str, table: Table, run_i
 
 
 def run(
-    spark: SparkSession, bronze: str, silver_db: str = "silver", run_id: str | None = None, only: Sequence[str] | None = None
+    spark: SparkSession,
+    bronze: str,
+    silver_db: str = "silver",
+    run_id: str | None = None,
+    only: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Apply every table's new bronze files; returns a summary per table."""
     run_id = run_id or str(uuid.uuid4())
     wanted = [t for t in tables().values() if not only or t.source in only or t.silver_table in only]
     _ensure_tables(spark, silver_db, wanted)
     applied = applied_files(spark, silver_db)
-    summaries = [process_table(spark, bronze, silver_db, table, run_id, applied.get(table.source, set())) for table in wanted]
+    summaries = [
+        process_table(spark, bronze, silver_db, table, run_id, applied.get(table.source, set())) for table in wanted
+    ]
     return {"run_id": run_id, "tables": [asdict(s) for s in summaries]}
 
 

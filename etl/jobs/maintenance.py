@@ -5,8 +5,9 @@ for time travel), and remove orphan files left by failed writes."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pyspark.sql import SparkSession
 
@@ -39,8 +40,10 @@ def maintain(
         "'min-input-files', '2', 'delete-file-threshold', '1', 'remove-dangling-deletes', 'true'))"
     )
     # Position deletes that still point at live rows are merged; those left dangling are dropped.
-    spark.sql(f"CALL {CATALOG}.system.rewrite_position_delete_files(table => '{name}', options => map('rewrite-all', 'true'))")
-    now = datetime.now(timezone.utc)
+    spark.sql(
+        f"CALL {CATALOG}.system.rewrite_position_delete_files(table => '{name}', options => map('rewrite-all', 'true'))"
+    )
+    now = datetime.now(UTC)
     expire_before = (now - timedelta(days=expire_days)).strftime("%Y-%m-%d %H:%M:%S")
     spark.sql(
         f"CALL {CATALOG}.system.expire_snapshots(table => '{name}', older_than => TIMESTAMP '{expire_before}', "
@@ -84,4 +87,10 @@ def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -
     p.add_argument("--orphan-days", type=float, default=3, help="remove unreferenced files older than this (days)")
     job_args.add_catalog(p)
     args = job_args.parse(p, argv)
-    return run(job_args.session(args, spark), (args.silver_database, args.gold_database), args.retain_snapshots, args.expire_days, args.orphan_days)
+    return run(
+        job_args.session(args, spark),
+        (args.silver_database, args.gold_database),
+        args.retain_snapshots,
+        args.expire_days,
+        args.orphan_days,
+    )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any
 
 from pyspark.sql import SparkSession
 
@@ -35,7 +36,9 @@ GOLD_TABLES = (
 CLICKSTREAM_TABLES = ("hourly_aggregates", "daily_summary")
 INPUTS_PROPERTY = "lakehouse.inputs"
 CLICKSTREAM_VIEW = "clickstream_events"
-_CLICKSTREAM_SCHEMA = "event_id STRING, event_time STRING, user_id STRING, event_type STRING, event_data STRUCT<duration: DOUBLE>"
+_CLICKSTREAM_SCHEMA = (
+    "event_id STRING, event_time STRING, user_id STRING, event_type STRING, event_data STRUCT<duration: DOUBLE>"
+)
 
 
 def gold_sql(name: str, silver: str, as_of: str, clickstream: str = CLICKSTREAM_VIEW) -> str:
@@ -48,7 +51,11 @@ def register_clickstream(spark: SparkSession, location: str) -> str:
     fingerprint of its files, which are immutable once Firehose has written them."""
     frame = spark.read.schema(_CLICKSTREAM_SCHEMA).option("recursiveFileLookup", "true").json(location)
     frame.selectExpr(
-        "event_id", "CAST(event_time AS TIMESTAMP) AS event_ts", "user_id", "event_type", "event_data.duration AS duration"
+        "event_id",
+        "CAST(event_time AS TIMESTAMP) AS event_ts",
+        "user_id",
+        "event_type",
+        "event_data.duration AS duration",
     ).where("event_id IS NOT NULL AND event_ts IS NOT NULL").createOrReplaceTempView(CLICKSTREAM_VIEW)
     return hashlib.sha256("|".join(sorted(frame.inputFiles())).encode()).hexdigest()
 
@@ -108,16 +115,26 @@ def run(
                 f"CREATE OR REPLACE TABLE {target} USING iceberg TBLPROPERTIES ('{INPUTS_PROPERTY}'='{inputs}') AS {sql}"
             )
         rows = spark.table(target).count()
-        results.append({"table": name, "rows": rows, "rebuilt": rebuilt, "seconds": round(time.monotonic() - started, 2)})
+        results.append(
+            {"table": name, "rows": rows, "rebuilt": rebuilt, "seconds": round(time.monotonic() - started, 2)}
+        )
     return {"as_of": as_of, "tables": results}
 
 
 def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> dict[str, Any]:
     p = job_args.parser("Build the gold tables of gold_metrics.md from silver")
-    p.add_argument("--as-of", default=None, help="invoice_aging date (YYYY-MM-DD); default: the data's own latest change")
+    p.add_argument(
+        "--as-of", default=None, help="invoice_aging date (YYYY-MM-DD); default: the data's own latest change"
+    )
     p.add_argument("--tables", default="", help="comma-separated gold tables (default: all)")
-    p.add_argument("--clickstream", default=None, help="processed-zone clickstream events (JSON lines); adds hourly_aggregates and daily_summary")
+    p.add_argument(
+        "--clickstream",
+        default=None,
+        help="processed-zone clickstream events (JSON lines); adds hourly_aggregates and daily_summary",
+    )
     job_args.add_catalog(p)
     args = job_args.parse(p, argv)
     only = [t for t in args.tables.split(",") if t]
-    return run(job_args.session(args, spark), args.silver_database, args.gold_database, args.as_of, only, args.clickstream)
+    return run(
+        job_args.session(args, spark), args.silver_database, args.gold_database, args.as_of, only, args.clickstream
+    )

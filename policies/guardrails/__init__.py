@@ -26,4 +26,14 @@ def policies() -> list:
     return [rule.policy() for rule in RULES]
 
 
-__all__ = ["ADVISORY", "DEFAULT_REQUIRED_TAGS", "MANDATORY", "PACK_NAME", "RULES", "UNKNOWN", "Node", "Rule", "policies"]
+__all__ = [
+    "ADVISORY",
+    "DEFAULT_REQUIRED_TAGS",
+    "MANDATORY",
+    "PACK_NAME",
+    "RULES",
+    "UNKNOWN",
+    "Node",
+    "Rule",
+    "policies",
+]

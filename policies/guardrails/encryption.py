@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import types as t
 from .framework import MANDATORY, UNKNOWN, Node, get, is_set, listed, must_equal, resource_rule, stack_rule
@@ -135,7 +136,9 @@ def athena_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[st
     else:
         option = "configuration.resultConfiguration.encryptionConfiguration.encryptionOption"
         key = "configuration.resultConfiguration.encryptionConfiguration.kmsKeyArn"
-        yield from must_equal(props, "configuration.enforceWorkgroupConfiguration", True, "clients cannot turn encryption off")
+        yield from must_equal(
+            props, "configuration.enforceWorkgroupConfiguration", True, "clients cannot turn encryption off"
+        )
     value = get(props, option)
     if value is UNKNOWN or value not in ("SSE_KMS", "CSE_KMS"):
         yield f"{option} must be SSE_KMS or CSE_KMS, got {'unknown at preview' if value is UNKNOWN else repr(value)}"
@@ -150,11 +153,41 @@ def _simple_cmk_rule(name: str, description: str, types: tuple[str, ...], path: 
     return check
 
 
-SNS = _simple_cmk_rule("sns-topic-encrypted-with-cmk", "SNS topics encrypt messages with a customer-managed key", (t.SNS_TOPIC,), "kmsMasterKeyId", ("CKV_AWS_26",))
-SQS = _simple_cmk_rule("sqs-queue-encrypted-with-cmk", "SQS queues encrypt messages with a customer-managed key (not SQS-managed SSE)", (t.SQS_QUEUE,), "kmsMasterKeyId", ("CKV_AWS_27", "CKV2_AWS_73"))
-LOGS = _simple_cmk_rule("log-group-encrypted-with-cmk", "CloudWatch log groups are encrypted with a customer-managed key", (t.LOG_GROUP,), "kmsKeyId", ("CKV_AWS_158",))
-SECRETS = _simple_cmk_rule("secret-encrypted-with-cmk", "Secrets Manager secrets are encrypted with a customer-managed key", (t.SECRET,), "kmsKeyId", ("CKV_AWS_149",))
-SCHEDULES = _simple_cmk_rule("schedule-encrypted-with-cmk", "EventBridge Scheduler schedules encrypt their payload with a customer-managed key", (t.SCHEDULE,), "kmsKeyArn", ())
+SNS = _simple_cmk_rule(
+    "sns-topic-encrypted-with-cmk",
+    "SNS topics encrypt messages with a customer-managed key",
+    (t.SNS_TOPIC,),
+    "kmsMasterKeyId",
+    ("CKV_AWS_26",),
+)
+SQS = _simple_cmk_rule(
+    "sqs-queue-encrypted-with-cmk",
+    "SQS queues encrypt messages with a customer-managed key (not SQS-managed SSE)",
+    (t.SQS_QUEUE,),
+    "kmsMasterKeyId",
+    ("CKV_AWS_27", "CKV2_AWS_73"),
+)
+LOGS = _simple_cmk_rule(
+    "log-group-encrypted-with-cmk",
+    "CloudWatch log groups are encrypted with a customer-managed key",
+    (t.LOG_GROUP,),
+    "kmsKeyId",
+    ("CKV_AWS_158",),
+)
+SECRETS = _simple_cmk_rule(
+    "secret-encrypted-with-cmk",
+    "Secrets Manager secrets are encrypted with a customer-managed key",
+    (t.SECRET,),
+    "kmsKeyId",
+    ("CKV_AWS_149",),
+)
+SCHEDULES = _simple_cmk_rule(
+    "schedule-encrypted-with-cmk",
+    "EventBridge Scheduler schedules encrypt their payload with a customer-managed key",
+    (t.SCHEDULE,),
+    "kmsKeyArn",
+    (),
+)
 
 
 @resource_rule(
@@ -214,7 +247,10 @@ def glue_catalog_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     yield from must_equal(props, f"{base}.encryptionAtRest.catalogEncryptionMode", "SSE-KMS", "catalog encryption")
     yield from customer_key(props, f"{base}.encryptionAtRest.sseAwsKmsKeyId")
     yield from must_equal(
-        props, f"{base}.connectionPasswordEncryption.returnConnectionPasswordEncrypted", True, "connection passwords encrypted"
+        props,
+        f"{base}.connectionPasswordEncryption.returnConnectionPasswordEncrypted",
+        True,
+        "connection passwords encrypted",
     )
     yield from customer_key(props, f"{base}.connectionPasswordEncryption.awsKmsKeyId")
 
@@ -245,7 +281,9 @@ def emr_serverless_logs_encrypted(props: Any, config: Any, _: str) -> Iterable[s
             yield from customer_key(props, f"monitoringConfiguration.{part}.encryptionKeyArn")
     managed = get(props, "monitoringConfiguration.managedPersistenceMonitoringConfiguration")
     if managed is None or (managed is not UNKNOWN and get(managed, "enabled", True) is not False):
-        yield from customer_key(props, "monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn")
+        yield from customer_key(
+            props, "monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn"
+        )
 
 
 RULES = [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import documents
 from . import types as t
@@ -125,4 +126,11 @@ def emr_serverless_in_vpc(props: Any, config: Any, _: str) -> Iterable[str]:
         yield "networkConfiguration.subnetIds should name private subnets"
 
 
-RULES = [no_public_resource_policy, s3_acl_not_public, not_publicly_accessible, lambda_not_public, api_route_authorized, emr_serverless_in_vpc]
+RULES = [
+    no_public_resource_policy,
+    s3_acl_not_public,
+    not_publicly_accessible,
+    lambda_not_public,
+    api_route_authorized,
+    emr_serverless_in_vpc,
+]

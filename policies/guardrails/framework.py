@@ -15,8 +15,9 @@ over plain props, so it is easy to test and to read. Two things are handled here
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -173,7 +174,13 @@ def to_node(resource: Any) -> Node:
 
 
 def resource_rule(
-    name: str, description: str, types: Sequence[str], level: str, domain: str, checkov: Sequence[str] = (), **extra: Any
+    name: str,
+    description: str,
+    types: Sequence[str],
+    level: str,
+    domain: str,
+    checkov: Sequence[str] = (),
+    **extra: Any,
 ) -> Callable[[ResourceCheck], Rule]:
     """Decorator: ``check(props, config, resource_type)`` yields violation messages."""
 
@@ -184,7 +191,13 @@ def resource_rule(
 
 
 def stack_rule(
-    name: str, description: str, types: Sequence[str], level: str, domain: str, checkov: Sequence[str] = (), **extra: Any
+    name: str,
+    description: str,
+    types: Sequence[str],
+    level: str,
+    domain: str,
+    checkov: Sequence[str] = (),
+    **extra: Any,
 ) -> Callable[[StackCheck], Rule]:
     """Decorator: ``check(nodes, config)`` yields ``(urn, message)`` pairs."""
 

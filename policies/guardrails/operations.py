@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import types as t
 from .framework import ADVISORY, MANDATORY, UNKNOWN, Node, get, is_set, listed, must_equal, resource_rule, stack_rule
@@ -12,10 +13,29 @@ DOMAIN = "operations"
 
 # Lambda runtimes AWS has deprecated (no security patches); see AWS Lambda's runtime deprecation table.
 DEPRECATED_RUNTIMES = {
-    "python2.7", "python3.6", "python3.7", "python3.8",
-    "nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x",
-    "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6",
-    "ruby2.5", "ruby2.7", "go1.x", "provided",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "nodejs",
+    "nodejs4.3",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "java8",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "dotnet5.0",
+    "dotnet6",
+    "ruby2.5",
+    "ruby2.7",
+    "go1.x",
+    "provided",
 }
 _ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
@@ -177,9 +197,14 @@ def lambda_observable(props: Any, config: Any, _: str) -> Iterable[str]:
     checkov=("CKV_AWS_284", "CKV_AWS_285"),
 )
 def state_machine_observable(props: Any, config: Any, _: str) -> Iterable[str]:
-    if get(props, "loggingConfiguration.level", "OFF") == "OFF" or not is_set(get(props, "loggingConfiguration.logDestination")):
+    if get(props, "loggingConfiguration.level", "OFF") == "OFF" or not is_set(
+        get(props, "loggingConfiguration.logDestination")
+    ):
         yield "loggingConfiguration should send execution history (level ERROR or ALL) to a log group"
-    if get(props, "tracingConfiguration.enabled") is not True and get(props, "tracingConfiguration.enabled") is not UNKNOWN:
+    if (
+        get(props, "tracingConfiguration.enabled") is not True
+        and get(props, "tracingConfiguration.enabled") is not UNKNOWN
+    ):
         yield "tracingConfiguration.enabled should be true (X-Ray)"
 
 

@@ -4,7 +4,8 @@ bucket name) and reports on the bucket that lacks them."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import documents
 from . import types as t

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import types as t
 from .framework import MANDATORY, UNKNOWN, get, resource_rule
+from .required_tags import REQUIRED_TAG_KEYS
 
-DEFAULT_REQUIRED_TAGS = ["project", "environment", "owner", "cost-center", "data-classification"]
+DEFAULT_REQUIRED_TAGS = list(REQUIRED_TAG_KEYS)
 
 
 @resource_rule(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import types as t
 from .framework import MANDATORY, UNKNOWN, get, listed, must_equal, resource_rule

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,9 @@ class Lake:
         """Silver rows of a source table, ordered by primary key, as plain tuples."""
         spec = tables()[table]
         wanted = ", ".join(columns or [c.name for c in spec.columns])
-        frame = self.spark.sql(f"SELECT {wanted} FROM {CATALOG}.{self.silver}.{spec.silver_table} ORDER BY {spec.primary_key}")
+        frame = self.spark.sql(
+            f"SELECT {wanted} FROM {CATALOG}.{self.silver}.{spec.silver_table} ORDER BY {spec.primary_key}"
+        )
         return [tuple(row) for row in frame.collect()]
 
     def quarantine(self) -> list[tuple]:

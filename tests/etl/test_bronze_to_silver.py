@@ -10,12 +10,25 @@ import pytest
 from etl.session import CATALOG
 
 T1, T2, T3, T4 = (f"2025-01-0{d} 10:00:00.000000" for d in (1, 2, 3, 4))
-LOAD, CDC1, CDC2, CDC3 = "LOAD00000001.csv.gz", "20250102-100000000.csv.gz", "20250103-100000000.csv.gz", "20250104-100000000.csv.gz"
+LOAD, CDC1, CDC2, CDC3 = (
+    "LOAD00000001.csv.gz",
+    "20250102-100000000.csv.gz",
+    "20250103-100000000.csv.gz",
+    "20250104-100000000.csv.gz",
+)
 JAN1 = datetime(2025, 1, 1)
 SETTINGS = '{"plan_type": "growth", "currency": "USD"}'
 
 
-def tenant(op: str, ts: str, id_: object, name: str = "Acme", active: str = "t", settings: str = SETTINGS, domain: str | None = None):
+def tenant(
+    op: str,
+    ts: str,
+    id_: object,
+    name: str = "Acme",
+    active: str = "t",
+    settings: str = SETTINGS,
+    domain: str | None = None,
+):
     return [op, ts, id_, name, f"slug-{id_}", domain, active, settings, "2025-01-01 00:00:00", "2025-01-01 00:00:00+00"]
 
 
@@ -24,7 +37,21 @@ def delete(ts: str, id_: object, columns: int = 8):
 
 
 def product(op: str, ts: str, id_: object, category: str = "Toys", price: str = "10.00", cost: str = "4.00", **over):
-    row = [op, ts, id_, 1, f"SKU-{id_}", "Ball", category, price, cost, 5, "true", "2025-01-01 00:00:00", "2025-01-01 00:00:00"]
+    row = [
+        op,
+        ts,
+        id_,
+        1,
+        f"SKU-{id_}",
+        "Ball",
+        category,
+        price,
+        cost,
+        5,
+        "true",
+        "2025-01-01 00:00:00",
+        "2025-01-01 00:00:00",
+    ]
     for index, value in over.items():
         row[int(index[1:])] = value
     return row
@@ -44,7 +71,11 @@ def test_full_load_inserts_typed_rows_with_plan_type_extracted(lake):
         (1, "Acme", "acme.io", True, "growth", JAN1, JAN1),
         (2, "Acme", None, False, "growth", JAN1, JAN1),
     ]
-    assert (summary["tenants"]["files_read"], summary["tenants"]["rows_read"], summary["tenants"]["applied"]) == (1, 2, 2)
+    assert (summary["tenants"]["files_read"], summary["tenants"]["rows_read"], summary["tenants"]["applied"]) == (
+        1,
+        2,
+        2,
+    )
 
 
 def test_update_replaces_the_row_with_its_after_image(lake):
@@ -175,7 +206,11 @@ def test_each_invalid_change_is_quarantined_with_its_reason_and_position(lake):
         ("core_tenant", CDC1, 8, "column created_at: '2025-02-30 00:00:00' does not parse as timestamptz"),
     ]
     assert names(lake) == [(8, "Acme")]
-    assert (summary["tenants"]["rows_read"], summary["tenants"]["applied"], summary["tenants"]["quarantined"]) == (9, 1, 8)
+    assert (summary["tenants"]["rows_read"], summary["tenants"]["applied"], summary["tenants"]["quarantined"]) == (
+        9,
+        1,
+        8,
+    )
 
 
 def test_a_quarantined_change_leaves_the_previous_state(lake):
@@ -199,12 +234,38 @@ def test_a_delete_is_checked_for_its_key_only(lake):
     [
         ("core_product", product("I", T1, 1, cost="-0.01"), "cost < 0"),
         ("core_product", product("I", T1, 1, price="12.x"), "column price: '12.x' does not parse as numeric(10,2)"),
-        ("core_product", product("I", T1, 1, c11="2025-01-01T00:00:00Z"), "column created_at: '2025-01-01T00:00:00Z' does not parse as timestamptz"),
+        (
+            "core_product",
+            product("I", T1, 1, c11="2025-01-01T00:00:00Z"),
+            "column created_at: '2025-01-01T00:00:00Z' does not parse as timestamptz",
+        ),
         ("core_orderitem", ["I", T1, 1, 1, 1, 0, "5.00", "0.00", "2025-01-01 00:00:00"], "quantity <= 0"),
-        ("core_orderitem", ["I", T1, 1, 1, 1, 2, "5.00", "10.02", "2025-01-01 00:00:00"], "|line_total - quantity * unit_price| > 0.01"),
-        ("core_order", ["I", T1, 1, 1, 1, "ORD-1", "completed", "100.00", "8.00", "0.00", "108.02", "USD",
-                        "2025-01-01 00:00:00", "2025-01-01 00:00:00", "2025-01-01 00:00:00"],
-         "|total_amount - (subtotal + tax_amount - discount_amount)| > 0.01"),
+        (
+            "core_orderitem",
+            ["I", T1, 1, 1, 1, 2, "5.00", "10.02", "2025-01-01 00:00:00"],
+            "|line_total - quantity * unit_price| > 0.01",
+        ),
+        (
+            "core_order",
+            [
+                "I",
+                T1,
+                1,
+                1,
+                1,
+                "ORD-1",
+                "completed",
+                "100.00",
+                "8.00",
+                "0.00",
+                "108.02",
+                "USD",
+                "2025-01-01 00:00:00",
+                "2025-01-01 00:00:00",
+                "2025-01-01 00:00:00",
+            ],
+            "|total_amount - (subtotal + tax_amount - discount_amount)| > 0.01",
+        ),
     ],
     ids=["cost", "numeric", "timestamp-format", "quantity", "line-total", "order-total"],
 )
@@ -221,10 +282,14 @@ def test_totals_within_a_cent_are_valid(lake):
 
 
 def test_a_quoted_field_spanning_lines_keeps_record_positions(lake):
-    lake.write("core_product", CDC1, [
-        product("I", T1, 1, c5='Ball, "big"\nsecond line'),
-        product("I", T1, 2, price="-1.00"),
-    ])
+    lake.write(
+        "core_product",
+        CDC1,
+        [
+            product("I", T1, 1, c5='Ball, "big"\nsecond line'),
+            product("I", T1, 2, price="-1.00"),
+        ],
+    )
     lake.run("core_product")
     assert lake.rows("core_product", "id", "name") == [(1, 'Ball, "big"\nsecond line')]
     assert lake.quarantine() == [("core_product", CDC1, 2, "price < 0")]
@@ -246,16 +311,34 @@ def test_an_unreadable_file_is_quarantined_not_fatal(lake):
 
 
 def customer(id_: int, email: str, phone: str | None):
-    return ["I", T1, id_, 1, email, "Ann", "Lee", phone, None, "smb", "GB", "2025-01-01 00:00:00", "2025-01-01 00:00:00"]
+    return [
+        "I",
+        T1,
+        id_,
+        1,
+        email,
+        "Ann",
+        "Lee",
+        phone,
+        None,
+        "smb",
+        "GB",
+        "2025-01-01 00:00:00",
+        "2025-01-01 00:00:00",
+    ]
 
 
 def test_customer_email_and_phone_are_cleaned(lake):
-    lake.write("core_customer", CDC1, [
-        customer(1, "  Ann.Lee@Example.COM ", "0044 20 7946 0958"),
-        customer(2, "ann@localhost", "12-34-567"),
-        customer(3, "no at sign", "+1 (415) 555-2671 ext 1234567"),
-        customer(4, "a@b.co", None),
-    ])
+    lake.write(
+        "core_customer",
+        CDC1,
+        [
+            customer(1, "  Ann.Lee@Example.COM ", "0044 20 7946 0958"),
+            customer(2, "ann@localhost", "12-34-567"),
+            customer(3, "no at sign", "+1 (415) 555-2671 ext 1234567"),
+            customer(4, "a@b.co", None),
+        ],
+    )
     lake.run("core_customer")
     assert lake.rows("core_customer", "id", "email", "phone") == [
         (1, "ann.lee@example.com", "+00442079460958"),
@@ -266,6 +349,8 @@ def test_customer_email_and_phone_are_cleaned(lake):
 
 
 def test_product_category_is_trimmed_lowered_and_collapsed(lake):
-    lake.write("core_product", CDC1, [product("I", T1, 1, category="  Home   GARDEN "), product("I", T1, 2, category="toys")])
+    lake.write(
+        "core_product", CDC1, [product("I", T1, 1, category="  Home   GARDEN "), product("I", T1, 2, category="toys")]
+    )
     lake.run("core_product")
     assert lake.rows("core_product", "id", "category") == [(1, "home garden"), (2, "toys")]

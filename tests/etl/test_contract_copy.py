@@ -19,7 +19,14 @@ def test_packaged_contract_matches_the_shared_contract():
 def test_contract_tables_and_keys():
     loaded = tables()
     assert [t.silver_table for t in loaded.values()] == [
-        "tenants", "customers", "products", "orders", "order_items", "events", "subscriptions", "invoices"
+        "tenants",
+        "customers",
+        "products",
+        "orders",
+        "order_items",
+        "events",
+        "subscriptions",
+        "invoices",
     ]
     assert {t.primary_key for t in loaded.values()} == {"id"}
     assert loaded["core_order"].field_count == 15

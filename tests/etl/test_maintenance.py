@@ -9,7 +9,11 @@ from tests.etl.test_bronze_to_silver import tenant
 
 def test_maintenance_compacts_many_small_files_into_one(lake, spark):
     for batch in range(1, 5):
-        lake.write("core_tenant", f"2025010{batch}-000000000.csv.gz", [tenant("I" if batch == 1 else "U", f"2025-01-0{batch} 00:00:00.000000", 1, name=f"v{batch}")])
+        lake.write(
+            "core_tenant",
+            f"2025010{batch}-000000000.csv.gz",
+            [tenant("I" if batch == 1 else "U", f"2025-01-0{batch} 00:00:00.000000", 1, name=f"v{batch}")],
+        )
         lake.run("core_tenant")
     table = f"{CATALOG}.{lake.silver}.tenants"
     result = maintenance.maintain(spark, table, retain_snapshots=2, expire_days=0, orphan_days=3)

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from tests.etl.conftest import Lake
 from tests.etl.test_bronze_to_silver import delete, tenant
 
-FILES = ["LOAD00000001.csv.gz", "20250101-000000000.csv.gz", "20250101-000000001.csv.gz", "20250102-000000000.csv.gz", "20250103-000000000.csv.gz"]
+FILES = [
+    "LOAD00000001.csv.gz",
+    "20250101-000000000.csv.gz",
+    "20250101-000000001.csv.gz",
+    "20250102-000000000.csv.gz",
+    "20250103-000000000.csv.gz",
+]
 TIMES = [f"2025-01-01 00:00:0{s}.000000" for s in range(3)]  # few distinct times: ties are common
 
 change = st.builds(
@@ -41,7 +47,9 @@ def silver_state(lake: Lake) -> list[tuple]:
     return lake.rows("core_tenant", "id", "name", "is_active", "_cdc_phase", "_cdc_ts", "_cdc_file", "_cdc_pos")
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(scenario())
 def test_any_arrival_order_and_run_split_gives_the_in_order_result(spark, case):
     contents, order, cuts = case

@@ -33,57 +33,128 @@ def _insert(spark, db: str, source: str, rows: list[dict]) -> None:
 def gold(spark):
     lake = Lake(spark, Path(tempfile.mkdtemp()))
     _ensure_tables(spark, lake.silver, list(tables().values()))
-    _insert(spark, lake.silver, "core_customer", [
-        {"id": 10, "tenant_id": 1, "created_at": ts("2025-01-05 12:00:00")},
-        {"id": 11, "tenant_id": 1, "created_at": ts("2025-01-20 12:00:00")},
-        {"id": 12, "tenant_id": 1, "created_at": ts("2025-03-01 00:00:00")},
-        {"id": 13, "tenant_id": 1, "created_at": ts("2025-02-10 00:00:00")},
-    ])
+    _insert(
+        spark,
+        lake.silver,
+        "core_customer",
+        [
+            {"id": 10, "tenant_id": 1, "created_at": ts("2025-01-05 12:00:00")},
+            {"id": 11, "tenant_id": 1, "created_at": ts("2025-01-20 12:00:00")},
+            {"id": 12, "tenant_id": 1, "created_at": ts("2025-03-01 00:00:00")},
+            {"id": 13, "tenant_id": 1, "created_at": ts("2025-02-10 00:00:00")},
+        ],
+    )
     order = lambda id_, customer, status, total, when: {  # noqa: E731
-        "id": id_, "tenant_id": 1, "customer_id": customer, "status": status, "total_amount": D(total), "order_date": ts(when)}
-    _insert(spark, lake.silver, "core_order", [
-        order(1, 10, "completed", "100.00", "2025-01-31 23:30:00"),  # last minutes of January
-        order(2, 10, "completed", "50.00", "2025-02-01 00:10:00"),
-        order(3, 11, "cancelled", "70.00", "2025-01-31 10:00:00"),
-        order(4, 11, "completed", "25.55", "2025-02-01 08:00:00"),  # no items
-        order(5, 12, "completed", "60.00", "2025-03-15 09:00:00"),
-    ])
+        "id": id_,
+        "tenant_id": 1,
+        "customer_id": customer,
+        "status": status,
+        "total_amount": D(total),
+        "order_date": ts(when),
+    }
+    _insert(
+        spark,
+        lake.silver,
+        "core_order",
+        [
+            order(1, 10, "completed", "100.00", "2025-01-31 23:30:00"),  # last minutes of January
+            order(2, 10, "completed", "50.00", "2025-02-01 00:10:00"),
+            order(3, 11, "cancelled", "70.00", "2025-01-31 10:00:00"),
+            order(4, 11, "completed", "25.55", "2025-02-01 08:00:00"),  # no items
+            order(5, 12, "completed", "60.00", "2025-03-15 09:00:00"),
+        ],
+    )
     item = lambda id_, order_id, product, quantity, line_total: {  # noqa: E731
-        "id": id_, "order_id": order_id, "product_id": product, "quantity": quantity, "line_total": D(line_total)}
-    _insert(spark, lake.silver, "core_orderitem", [
-        item(1, 1, 100, 2, "60.00"), item(2, 1, 101, 1, "40.00"), item(3, 2, 100, 5, "50.00"),
-        item(4, 3, 102, 9, "90.00"), item(5, 5, 101, 1, "10.00"), item(6, 5, 104, 5, "50.00"),
-    ])
-    _insert(spark, lake.silver, "core_product", [
-        {"id": p, "tenant_id": 1, "category": c} for p, c in ((100, "toys"), (101, "books"), (102, "toys"), (103, "garden"), (104, "books"))
-    ])
+        "id": id_,
+        "order_id": order_id,
+        "product_id": product,
+        "quantity": quantity,
+        "line_total": D(line_total),
+    }
+    _insert(
+        spark,
+        lake.silver,
+        "core_orderitem",
+        [
+            item(1, 1, 100, 2, "60.00"),
+            item(2, 1, 101, 1, "40.00"),
+            item(3, 2, 100, 5, "50.00"),
+            item(4, 3, 102, 9, "90.00"),
+            item(5, 5, 101, 1, "10.00"),
+            item(6, 5, 104, 5, "50.00"),
+        ],
+    )
+    _insert(
+        spark,
+        lake.silver,
+        "core_product",
+        [
+            {"id": p, "tenant_id": 1, "category": c}
+            for p, c in ((100, "toys"), (101, "books"), (102, "toys"), (103, "garden"), (104, "books"))
+        ],
+    )
     subscription = lambda id_, customer, period, price, status, started, canceled=None: {  # noqa: E731
-        "id": id_, "tenant_id": 1, "customer_id": customer, "billing_period": period, "price": D(price), "status": status,
-        "started_at": ts(started), "canceled_at": ts(canceled) if canceled else None}
-    _insert(spark, lake.silver, "core_subscription", [
-        subscription(1, 10, "monthly", "30.00", "active", "2025-01-10 00:00:00"),
-        subscription(2, 11, "annual", "100.00", "canceled", "2025-01-15 00:00:00", "2025-03-01 00:00:00"),
-        subscription(3, 12, "monthly", "50.00", "trialing", "2025-02-20 00:00:00"),
-        subscription(4, 10, "monthly", "20.00", "active", "2025-02-05 00:00:00"),
-    ])
+        "id": id_,
+        "tenant_id": 1,
+        "customer_id": customer,
+        "billing_period": period,
+        "price": D(price),
+        "status": status,
+        "started_at": ts(started),
+        "canceled_at": ts(canceled) if canceled else None,
+    }
+    _insert(
+        spark,
+        lake.silver,
+        "core_subscription",
+        [
+            subscription(1, 10, "monthly", "30.00", "active", "2025-01-10 00:00:00"),
+            subscription(2, 11, "annual", "100.00", "canceled", "2025-01-15 00:00:00", "2025-03-01 00:00:00"),
+            subscription(3, 12, "monthly", "50.00", "trialing", "2025-02-20 00:00:00"),
+            subscription(4, 10, "monthly", "20.00", "active", "2025-02-05 00:00:00"),
+        ],
+    )
     event = lambda id_, session, kind, when: {  # noqa: E731
-        "id": id_, "tenant_id": 1, "session_id": session, "event_type": kind, "occurred_at": ts(when)}
-    _insert(spark, lake.silver, "core_event", [
-        event(1, "A", "page_view", "2025-01-01 23:59:00"), event(2, "A", "product_view", "2025-01-02 00:01:00"),
-        event(3, "A", "purchase", "2025-01-02 00:05:00"),
-        event(4, "B", "product_view", "2025-01-01 10:00:00"),  # no page_view: not a funnel entry
-        event(5, "C", "login", "2025-01-01 09:00:00"), event(6, "C", "page_view", "2025-01-01 09:01:00"),
-        event(7, "C", "add_to_cart", "2025-01-01 09:02:00"), event(8, "C", "checkout_start", "2025-01-01 09:03:00"),
-    ])
+        "id": id_,
+        "tenant_id": 1,
+        "session_id": session,
+        "event_type": kind,
+        "occurred_at": ts(when),
+    }
+    _insert(
+        spark,
+        lake.silver,
+        "core_event",
+        [
+            event(1, "A", "page_view", "2025-01-01 23:59:00"),
+            event(2, "A", "product_view", "2025-01-02 00:01:00"),
+            event(3, "A", "purchase", "2025-01-02 00:05:00"),
+            event(4, "B", "product_view", "2025-01-01 10:00:00"),  # no page_view: not a funnel entry
+            event(5, "C", "login", "2025-01-01 09:00:00"),
+            event(6, "C", "page_view", "2025-01-01 09:01:00"),
+            event(7, "C", "add_to_cart", "2025-01-01 09:02:00"),
+            event(8, "C", "checkout_start", "2025-01-01 09:03:00"),
+        ],
+    )
     invoice = lambda id_, tenant, status, amount, due: {  # noqa: E731
-        "id": id_, "tenant_id": tenant, "status": status, "amount": D(amount), "due_at": ts(due)}
-    _insert(spark, lake.silver, "core_invoice", [
-        invoice(1, 1, "open", "100.00", "2025-03-31 18:00:00"),  # due on the as-of date: current
-        invoice(2, 1, "open", "50.00", "2025-03-01 00:00:00"),
-        invoice(3, 1, "open", "20.00", "2024-12-01 00:00:00"),
-        invoice(4, 1, "paid", "999.00", "2025-01-01 00:00:00"),
-        invoice(5, 2, "paid", "10.00", "2025-01-01 00:00:00"),
-    ])
+        "id": id_,
+        "tenant_id": tenant,
+        "status": status,
+        "amount": D(amount),
+        "due_at": ts(due),
+    }
+    _insert(
+        spark,
+        lake.silver,
+        "core_invoice",
+        [
+            invoice(1, 1, "open", "100.00", "2025-03-31 18:00:00"),  # due on the as-of date: current
+            invoice(2, 1, "open", "50.00", "2025-03-01 00:00:00"),
+            invoice(3, 1, "open", "20.00", "2024-12-01 00:00:00"),
+            invoice(4, 1, "paid", "999.00", "2025-01-01 00:00:00"),
+            invoice(5, 2, "paid", "10.00", "2025-01-01 00:00:00"),
+        ],
+    )
     result = silver_to_gold.run(spark, lake.silver, lake.gold, as_of="2025-03-31")
     return lake, result
 
@@ -113,12 +184,12 @@ def test_revenue_monthly(gold):
 def test_subscription_monthly_with_annual_plan_trial_and_cancel_at_month_start(gold):
     lake, _ = gold
     result = rows(lake, "subscription_monthly", "tenant_id, month")
-    assert [r[:6] + (r[7],) for r in result] == [
+    assert [(*r[:6], r[7]) for r in result] == [
         (1, date(2025, 1, 1), 2, 2, 0, D("38.33"), D("19.17")),
         (1, date(2025, 2, 1), 3, 1, 0, D("58.33"), D("29.17")),
         (1, date(2025, 3, 1), 2, 0, 1, D("50.00"), D("50.00")),
     ]
-    assert [r[6] for r in result][0] is None  # nothing active at the first month's start
+    assert next(r[6] for r in result) is None  # nothing active at the first month's start
     assert [r[6] for r in result][1:] == [0.0, pytest.approx(1 / 3)]
 
 
@@ -201,19 +272,61 @@ def test_as_of_defaults_to_the_datas_latest_change(gold, spark):
 def test_clickstream_tables_count_duplicates_once_by_utc_hour_and_day(gold, spark, tmp_path):
     lake, _ = gold
     events = [
-        {"event_id": "e1", "event_time": "2025-11-25T10:00:00.123Z", "user_id": "u1", "event_type": "page_view", "event_data": {"duration": 1200}},
-        {"event_id": "e2", "event_time": "2025-11-25T10:30:00Z", "user_id": "u2", "event_type": "page_view", "event_data": {"duration": 800, "page": "/p"}},
-        {"event_id": "e1", "event_time": "2025-11-25T10:00:00.123Z", "user_id": "u1", "event_type": "page_view", "event_data": {"duration": 1200}},
-        {"event_id": "e3", "event_time": "2025-11-25T11:15:00+01:00", "user_id": "u1", "event_type": "button_click", "event_data": {}},
-        {"event_id": "e4", "event_time": "2025-11-26T00:05:00Z", "user_id": "u3", "event_type": "api_call", "event_data": {"duration": 100}},
-        {"event_id": "e5", "event_time": "2025-11-25T23:59:59Z", "user_id": "u1", "event_type": "form_submit", "event_data": {"duration": 500}},
+        {
+            "event_id": "e1",
+            "event_time": "2025-11-25T10:00:00.123Z",
+            "user_id": "u1",
+            "event_type": "page_view",
+            "event_data": {"duration": 1200},
+        },
+        {
+            "event_id": "e2",
+            "event_time": "2025-11-25T10:30:00Z",
+            "user_id": "u2",
+            "event_type": "page_view",
+            "event_data": {"duration": 800, "page": "/p"},
+        },
+        {
+            "event_id": "e1",
+            "event_time": "2025-11-25T10:00:00.123Z",
+            "user_id": "u1",
+            "event_type": "page_view",
+            "event_data": {"duration": 1200},
+        },
+        {
+            "event_id": "e3",
+            "event_time": "2025-11-25T11:15:00+01:00",
+            "user_id": "u1",
+            "event_type": "button_click",
+            "event_data": {},
+        },
+        {
+            "event_id": "e4",
+            "event_time": "2025-11-26T00:05:00Z",
+            "user_id": "u3",
+            "event_type": "api_call",
+            "event_data": {"duration": 100},
+        },
+        {
+            "event_id": "e5",
+            "event_time": "2025-11-25T23:59:59Z",
+            "user_id": "u1",
+            "event_type": "form_submit",
+            "event_data": {"duration": 500},
+        },
     ]
     folder = tmp_path / "clickstream" / "event_date=2025-11-25"
     folder.mkdir(parents=True)
     (folder / "part-0.json").write_text("\n".join(json.dumps(e) for e in events[:4]) + "\n")
     (folder / "part-1.json").write_text("\n".join(json.dumps(e) for e in events[4:]) + "\n")
-    silver_to_gold.run(spark, lake.silver, lake.gold, as_of="2025-03-31", only=list(silver_to_gold.CLICKSTREAM_TABLES),
-                       clickstream=str(tmp_path / "clickstream"))
+    silver_to_gold.run(
+        spark,
+        lake.silver,
+        lake.gold,
+        as_of="2025-03-31",
+        only=list(silver_to_gold.CLICKSTREAM_TABLES),
+        clickstream=str(tmp_path / "clickstream"),
+    )
     assert rows(lake, "hourly_aggregates", "event_date, event_hour, event_type") == [
         (date(2025, 11, 25), 10, "button_click", 1, 1),  # 11:15+01:00 is 10:15 UTC
         (date(2025, 11, 25), 10, "page_view", 2, 2),

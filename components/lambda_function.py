@@ -1,0 +1,179 @@
+"""PythonFunction: one Lambda handler of ``functions/`` deployed the way every component deploys one.
+
+Each handler folder is packaged with the shared ``functions/common`` code (nothing else of the
+repository), and gets what a reviewer checks on every function: its own role trusted only by Lambda
+of this account, exactly the statements the caller grants plus its own log stream and X-Ray, a log
+group encrypted with the stack key and a retention, X-Ray tracing, environment variables encrypted
+with the stack key, a dead-letter queue (encrypted, for failed asynchronous invocations) and a
+concurrency cap. The code hash Pulumi computes from the archive redeploys on a code change only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi_aws import cloudwatch, lambda_, sqs
+from pulumi_aws import iam as aws_iam
+
+from . import iam
+from .tagging import with_name
+
+FUNCTIONS_ROOT = Path(__file__).resolve().parents[1] / "functions"
+RUNTIME = "python3.12"
+SHARED_PACKAGES = ("common",)
+
+
+def code_archive(handler_package: str, root: Path = FUNCTIONS_ROOT) -> pulumi.AssetArchive:
+    """The deployment package: ``functions/__init__.py``, ``functions/common/`` and the handler's
+    own folder, at the same import paths as in this repository (``functions.<name>.handler``)."""
+    folder = root / handler_package
+    if not (folder / "handler.py").is_file():
+        raise ValueError(f"no Lambda handler at {folder / 'handler.py'}")
+    assets: dict[str, pulumi.Asset | pulumi.Archive] = {
+        "functions/__init__.py": pulumi.FileAsset(str(root / "__init__.py"))
+    }
+    for package in (*SHARED_PACKAGES, handler_package):
+        for path in sorted((root / package).rglob("*.py")):
+            assets[f"functions/{path.relative_to(root).as_posix()}"] = pulumi.FileAsset(str(path))
+    return pulumi.AssetArchive(assets)
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """Sizing and limits of one function (components fill it from their config models)."""
+
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    reserved_concurrency: int | None = 10
+    log_retention_days: int = 30
+    environment: Mapping[str, Any] = field(default_factory=dict)
+    subnet_ids: Any = None  # in the foundation's private subnets when set
+    security_group_ids: Sequence[Any] = ()
+    layers: Sequence[Any] = ()
+
+
+class PythonFunction(pulumi.ComponentResource):
+    """One Lambda function of ``functions/<handler_package>/handler.py`` with its role, logs and DLQ."""
+
+    role: aws_iam.Role
+    log_group: cloudwatch.LogGroup
+    dead_letter_queue: sqs.Queue
+    function: lambda_.Function
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        handler_package: str,
+        function_name: str,
+        description: str,
+        key_arn: pulumi.Input[str],
+        account_id: pulumi.Input[str],
+        statements: Sequence[iam.Statement],
+        settings: FunctionSettings | None = None,
+        tags: Mapping[str, str] | None = None,
+        code: pulumi.Archive | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakehouse:index:PythonFunction", name, None, opts)
+        settings = settings or FunctionSettings()
+        tags = dict(tags or {})
+        child = pulumi.ResourceOptions(parent=self)
+        # A fixed physical name: the log group (/aws/lambda/<name>) must exist, encrypted, before the function.
+
+        self.log_group = cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=settings.log_retention_days,
+            kms_key_id=key_arn,
+            tags=with_name(tags, f"{name}-logs"),
+            opts=child,
+        )
+        self.dead_letter_queue = sqs.Queue(
+            f"{name}-dlq",
+            kms_master_key_id=key_arn,
+            kms_data_key_reuse_period_seconds=300,
+            message_retention_seconds=14 * 24 * 3600,  # the SQS maximum: time to look at a failure
+            tags=with_name(tags, f"{name}-dlq"),
+            opts=child,
+        )
+        self.role = aws_iam.Role(
+            f"{name}-role",
+            description=f"Runs the {name} Lambda function",
+            assume_role_policy=iam.assume_role_policy("lambda.amazonaws.com", account_id),
+            tags=with_name(tags, f"{name}-role"),
+            opts=child,
+        )
+        own = function_statements(
+            self.log_group.arn, self.dead_letter_queue.arn, key_arn, in_vpc=settings.subnet_ids is not None
+        )
+        policy = aws_iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=iam.document(*own, *statements),
+            opts=child,
+        )
+        vpc_config = (
+            {"subnet_ids": settings.subnet_ids, "security_group_ids": list(settings.security_group_ids)}
+            if settings.subnet_ids is not None
+            else None
+        )
+        self.function = lambda_.Function(
+            f"{name}-function",
+            name=function_name,
+            description=description,
+            runtime=RUNTIME,
+            architectures=["arm64"],  # cheaper per GB-second; handlers are pure Python
+            handler=f"functions.{handler_package}.handler.handler",
+            code=code or code_archive(handler_package),
+            role=self.role.arn,
+            memory_size=settings.memory_mb,
+            timeout=settings.timeout_seconds,
+            reserved_concurrent_executions=settings.reserved_concurrency,
+            kms_key_arn=key_arn,
+            environment={"variables": dict(settings.environment)} if settings.environment else None,
+            tracing_config={"mode": "Active"},
+            dead_letter_config={"target_arn": self.dead_letter_queue.arn},
+            logging_config={"log_format": "JSON", "log_group": self.log_group.name},
+            vpc_config=vpc_config,
+            layers=list(settings.layers) or None,
+            tags=with_name(tags, function_name),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, self.log_group]),
+        )
+        self.register_outputs({"function_name": self.function.name, "function_arn": self.function.arn})
+
+
+def function_statements(log_group_arn: Any, dead_letter_arn: Any, key_arn: Any, *, in_vpc: bool) -> list[iam.Statement]:
+    """What every function needs for itself: its log streams, X-Ray, its DLQ, and the key for both.
+
+    X-Ray's PutTraceSegments and the EC2 network-interface actions a VPC function needs accept only
+    ``*`` as their resource: AWS defines no resource type for them.
+    """
+    log_streams = (
+        pulumi.Output.concat(log_group_arn, ":*") if not isinstance(log_group_arn, str) else f"{log_group_arn}:*"
+    )
+    statements = [
+        iam.allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [log_streams]),
+        iam.allow("Trace", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+        iam.allow("DeadLetter", ["sqs:SendMessage"], [dead_letter_arn]),
+        iam.allow("UseStackKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key_arn]),
+    ]
+    if in_vpc:
+        statements.append(
+            iam.allow(
+                "VpcNetworkInterfaces",
+                [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "*",
+            )
+        )
+    return statements

@@ -1,0 +1,1 @@
+"""Code shared by the handlers: event contracts and validation, written once."""

@@ -1,0 +1,42 @@
+"""Generated reference sections (config reference, policy rule table) must not go stale."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lakehouse.docs import config_reference, generated_sections, replace_section
+from tests.conftest import REPO
+
+LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
+
+
+SECTIONS = generated_sections()
+
+
+@pytest.mark.parametrize("relative, name, content", SECTIONS, ids=[relative for relative, _, _ in SECTIONS])
+def test_generated_section_is_current(relative, name, content):
+    text = (REPO / relative).read_text()
+    assert replace_section(text, content, name) == text, f"run `make docs` and commit {relative}"
+
+
+def test_every_config_field_is_documented_with_a_description():
+    rows = [line for line in config_reference().splitlines() if line.startswith("| `lakehouse:")]
+    assert len(rows) > 20
+    assert all(not line.rstrip().endswith("|  |") for line in rows)
+
+
+def test_docs_check_fails_on_a_stale_file(tmp_path):
+    for relative in ("README.md", "policies/README.md"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text((REPO / relative).read_text())
+    readme = tmp_path / "README.md"
+    readme.write_text(readme.read_text().replace("Create the VPC", "Make a VPC"))
+    result = subprocess.run(
+        [LAKEHOUSE, "docs", "--check", "--project-dir", str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "stale generated sections in README.md" in result.stderr

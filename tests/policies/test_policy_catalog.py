@@ -1,0 +1,59 @@
+"""The guardrails' catalogue matches pulumi-aws and Checkov's list, and the pack stays light."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import importlib
+from pathlib import Path
+
+import pytest
+
+from components.tagging import is_taggable, pulumi_class
+from policies.guardrails import RULES, types
+from policies.guardrails.checkov import NOT_COVERED
+from tests.conftest import REPO
+
+CHECKOV = Path(__file__).resolve().parents[3] / "shared" / "reference" / "checkov_aws_checks.tsv"
+ALL_TYPES = sorted({token for rule in RULES for token in rule.resource_types})
+
+
+@pytest.mark.parametrize("token", ALL_TYPES)
+def test_every_guarded_type_exists_in_pulumi_aws(token):
+    cls = pulumi_class(token)
+    assert cls is not None, token
+    assert f"'{token}'" in Path(importlib.import_module(cls.__module__).__file__).read_text()
+
+
+def test_taggable_list_matches_pulumi_aws():
+    assert [t for t in types.TAGGABLE if not is_taggable(t)] == []
+    guarded_taggable = {t for t in ALL_TYPES if is_taggable(t)}
+    assert guarded_taggable - set(types.TAGGABLE) == set()
+
+
+def test_every_checkov_check_is_covered_or_left_out_with_a_reason():
+    if not CHECKOV.exists():
+        pytest.skip("shared/reference is not beside this checkout")
+    listed = {row["id"] for row in csv.DictReader(CHECKOV.open(), delimiter="\t")}
+    covered = {check for rule in RULES for check in rule.checkov}
+    assert listed - covered - set(NOT_COVERED) == set(), "cover these checks or say why not in checkov.py"
+    assert covered & set(NOT_COVERED) == set()
+    assert (covered | set(NOT_COVERED)) - listed == set()
+    assert all(len(reason) > 20 for reason in NOT_COVERED.values())
+
+
+def test_rule_names_are_unique_and_levels_valid():
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    assert {rule.level for rule in RULES} <= {"mandatory", "advisory"}
+    assert all(rule.level == "mandatory" for rule in RULES if rule.domain in ("encryption at rest", "tagging"))
+
+
+def test_guardrails_import_nothing_but_the_policy_sdk_and_the_standard_library():
+    allowed = {"pulumi_policy", "__future__", "json", "re", "dataclasses", "typing", "collections"}
+    for path in (REPO / "policies" / "guardrails").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert node.module.split(".")[0] in allowed, f"{path.name} imports {node.module}"
+            elif isinstance(node, ast.Import):
+                assert all(a.name.split(".")[0] in allowed for a in node.names), path.name
