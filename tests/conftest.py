@@ -14,6 +14,7 @@ import yaml
 
 from lakehouse.preview.mocks import AwsMocks, RecordingMonitor
 from lakehouse.preview.plan import Plan, run_program
+from lakehouse.preview.policy_gate import evaluate, load_policy_config
 from lakehouse.preview.stackfile import read_stack_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +31,24 @@ BASE_STACK: dict[str, Any] = {
 def plan_stack(name: str) -> Plan:
     """Plan one of the repo's stack files exactly as ``lakehouse plan --stack NAME`` does."""
     return run_program(REPO, read_stack_file(REPO / f"Pulumi.{name}.yaml", "lakehouse"))
+
+
+def stack_config(name: str) -> dict[str, Any]:
+    """The config mapping of one of the repo's stack files (``Pulumi.<name>.yaml``)."""
+    return yaml.safe_load((REPO / f"Pulumi.{name}.yaml").read_text())["config"]
+
+
+def plan_stack_with(directory: Path, name: str, **components: Any) -> Plan:
+    """Plan a repo stack with component blocks added or replaced (``None`` removes one)."""
+    config = stack_config(name)
+    blocks = {**config["lakehouse:components"], **components}
+    config["lakehouse:components"] = {key: block for key, block in blocks.items() if block is not None}
+    return run_program(REPO, read_stack_file(write_stack(directory, config, name), "lakehouse"))
+
+
+def violations(plan: Plan, stack: str) -> list[dict[str, Any]]:
+    """Every policy violation of a plan under the stack's policy config (policies/config/<stack>.json)."""
+    return evaluate(plan.records, load_policy_config(REPO / "policies" / "config" / f"{stack}.json"))
 
 
 def write_stack(directory: Path, config: dict[str, Any], name: str = "test") -> Path:
