@@ -8,11 +8,27 @@ at the call site that says why AWS requires it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 Statement = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KeyPolicyScope:
+    """The plain names a key-policy statement is scoped with; known before the key exists."""
+
+    account_id: str
+    region: str
+    partition: str
+    name_prefix: str
+
+
+# Statements a component needs in the stack key's policy: for AWS services that use the key as
+# themselves (CloudTrail, CloudWatch alarms publishing to an encrypted topic), scoped to its resources.
+KeyGrant = Callable[[KeyPolicyScope], Sequence[Statement]]
 
 
 def _statement(

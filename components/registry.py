@@ -20,7 +20,7 @@ import difflib
 import graphlib
 import importlib
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import Any, Protocol, TypeVar
 import pulumi
 
 from .config import ConfigError, StackSettings, StrictModel, config_path, validate
+from .iam import KeyGrant, KeyPolicyScope, Statement
 
 ENTRY_POINT_GROUP = "lakehouse.components"
 _PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
@@ -72,6 +73,7 @@ class BuildContext:
     settings: StackSettings
     dependencies: Mapping[str, StackComponent]
     opts: pulumi.ResourceOptions | None = None
+    key_grants: tuple[KeyGrant, ...] = ()  # what the enabled components need in the stack key's policy
 
     @property
     def tags(self) -> dict[str, str]:
@@ -98,6 +100,8 @@ class Registration:
     key: str
     config_model: type[StrictModel]
     factory: Factory
+    # Statements this component needs in the stack key's policy, given its config (see iam.KeyGrant).
+    key_policy: Callable[[KeyPolicyScope, Any], Sequence[Statement]] | None = None
     depends_on: tuple[str, ...] = ()
     summary: str = ""
 

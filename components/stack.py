@@ -6,10 +6,15 @@ a registration (built-in or entry point) plus a block in the stack file.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
 from .config import read_stack_settings
+from .iam import KeyPolicyScope, Statement
 from .registry import BuildContext, Registry, StackComponent, exported
 
 
@@ -29,14 +34,26 @@ def build_stack(registry: Registry | None = None) -> dict[str, StackComponent]:
     )
     opts = pulumi.ResourceOptions(providers={"aws": provider})
 
+    key_grants = tuple(
+        functools.partial(_grant, registration.key_policy, config)
+        for registration, config in ordered
+        if registration.key_policy is not None
+    )
     built: dict[str, StackComponent] = {}
     for registration, config in ordered:
         context = BuildContext(
             settings=settings,
             dependencies={key: built[key] for key in registration.depends_on},
             opts=opts,
+            key_grants=key_grants,
         )
         component: StackComponent = registration.factory(registration.key, config, context)
         built[registration.key] = component
         pulumi.export(registration.key, exported(component.stack_outputs()))
     return built
+
+
+def _grant(
+    key_policy: Callable[[KeyPolicyScope, Any], Sequence[Statement]], config: Any, scope: KeyPolicyScope
+) -> Sequence[Statement]:
+    return key_policy(scope, config)

@@ -8,7 +8,7 @@ an optional private VPC. Dependent components receive this object, never ARNs fr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -82,6 +82,7 @@ class DataLakeFoundation(pulumi.ComponentResource):
         *,
         tags: Mapping[str, str] | None = None,
         name_prefix: str | None = None,
+        key_grants: Sequence[iam.KeyGrant] = (),
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakehouse:index:DataLakeFoundation", name, None, opts)
@@ -101,7 +102,15 @@ class DataLakeFoundation(pulumi.ComponentResource):
             description=f"Customer-managed key of the {prefix} data lake",
             enable_key_rotation=True,
             deletion_window_in_days=config.kms_deletion_window_days,
-            policy=iam.document_from(storage_rules.key_policy_statements, self.account_id, self.region, self.partition),
+            policy=iam.document_from(
+                lambda account, region, partition: [
+                    *storage_rules.key_policy_statements(account, region, partition),
+                    *(s for grant in key_grants for s in grant(iam.KeyPolicyScope(account, region, partition, prefix))),
+                ],
+                self.account_id,
+                self.region,
+                self.partition,
+            ),
             tags=with_name(tags, f"{prefix}-lake"),
             opts=protected,
         )
@@ -266,7 +275,14 @@ class DataLakeFoundation(pulumi.ComponentResource):
 
 def _build(key: str, config: FoundationConfig, context: BuildContext) -> DataLakeFoundation:
     settings: StackSettings = context.settings
-    return DataLakeFoundation(key, config, tags=context.tags, name_prefix=settings.name_prefix, opts=context.opts)
+    return DataLakeFoundation(
+        key,
+        config,
+        tags=context.tags,
+        name_prefix=settings.name_prefix,
+        key_grants=context.key_grants,
+        opts=context.opts,
+    )
 
 
 REGISTRATION = Registration(
