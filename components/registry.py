@@ -102,6 +102,8 @@ class Registration:
     factory: Factory
     # Statements this component needs in the stack key's policy, given its config (see iam.KeyGrant).
     key_policy: Callable[[KeyPolicyScope, Any], Sequence[Statement]] | None = None
+    # Built after every other enabled component and handed all of them (monitoring watches them all).
+    observes_all: bool = False
     depends_on: tuple[str, ...] = ()
     summary: str = ""
 
@@ -204,7 +206,10 @@ class Registry:
 
 def _build_order(chosen: Mapping[str, tuple[Registration, StrictModel]]) -> list[str]:
     """Dependencies before dependents; a cycle is a config error that names it."""
+    observers = {key for key, (registration, _) in chosen.items() if registration.observes_all}
     graph = {key: set(registration.depends_on) for key, (registration, _) in chosen.items()}
+    for key in observers:
+        graph[key] |= set(chosen) - observers
     try:
         # Sorted insertion keeps the order stable, so URNs and plans do not reshuffle between runs.
         sorter = graphlib.TopologicalSorter({key: sorted(graph[key]) for key in sorted(graph)})

@@ -43,7 +43,9 @@ def build_stack(registry: Registry | None = None) -> dict[str, StackComponent]:
     for registration, config in ordered:
         context = BuildContext(
             settings=settings,
-            dependencies={key: built[key] for key in registration.depends_on},
+            dependencies=dict(built)
+            if registration.observes_all
+            else {key: built[key] for key in registration.depends_on},
             opts=opts,
             key_grants=key_grants,
         )

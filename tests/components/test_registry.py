@@ -6,7 +6,7 @@ import pytest
 from pydantic import Field
 
 from components.config import ConfigError, StrictModel
-from components.registry import PluginError, Registration, Registry, _Source
+from components.registry import PluginError, Registration, Registry, _Source, builtin_entry_points
 from tests.conftest import BASE_STACK, fresh_monitor, plan_config, resources_of, with_components
 
 
@@ -29,6 +29,22 @@ def test_components_are_built_after_their_dependencies():
     ordered = registry.plan({"c": {}, "a": {}, "b": {"size": 3}})
     assert [registration.key for registration, _ in ordered] == ["a", "b", "c"]
     assert [config.size for _, config in ordered] == [1, 3, 1]
+
+
+def test_an_observer_is_built_after_every_other_component():
+    observer = Registration(key="watch", config_model=_Empty, factory=lambda *_: None, observes_all=True)
+    registry = _registry(observer, _registration("z"), _registration("b", "a"), _registration("a"))
+    ordered = registry.plan({"watch": {}, "z": {}, "b": {}, "a": {}})
+    assert [registration.key for registration, _ in ordered][-1] == "watch"
+
+
+def test_builtins_are_read_from_the_pyproject_declaration(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project.entry-points."lakehouse.components"]\nfoundation = "components.foundation:REGISTRATION"\n'
+    )
+    assert builtin_entry_points(pyproject) == {"foundation": "components.foundation:REGISTRATION"}
+    assert builtin_entry_points(tmp_path / "missing.toml") == {}
 
 
 def test_a_missing_dependency_names_both_components():
@@ -113,3 +129,17 @@ def test_third_party_plugin_without_its_dependency_is_a_config_error(with_plugin
         "lakehouse:components.audit_log: needs component 'foundation', which is not enabled "
         "(add a 'foundation' block under lakehouse:components)"
     ]
+
+
+def test_a_dependency_of_the_wrong_type_is_refused_with_both_names():
+    from components import DataLakeFoundation
+    from components.config import StackSettings
+    from components.registry import BuildContext
+
+    settings = StackSettings(
+        environment="test", tags={"owner": "o", "cost-center": "c", "data-classification": "internal"}
+    )
+    context = BuildContext(settings=settings, dependencies={"foundation": object()})
+    with pytest.raises(PluginError) as raised:
+        context.dependency("foundation", DataLakeFoundation)
+    assert str(raised.value) == ("component 'foundation' is a object, but its dependent expects a DataLakeFoundation")

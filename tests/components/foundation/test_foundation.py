@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pytest
 
@@ -313,3 +315,30 @@ def test_custom_config_with_nat_gateway_and_three_zones():
     ]
     assert created.created["lake-key-alias"].inputs["name"] == "alias/acme-qa-lake"
     assert created.created["lake-raw"].inputs["tags"] == {"owner": "x", "Name": "acme-qa-raw", "lake-zone": "raw"}
+
+
+def test_key_grants_of_other_components_join_the_key_policy():
+    def cloudtrail(scope):
+        trail = f"arn:{scope.partition}:cloudtrail:{scope.region}:{scope.account_id}:trail/{scope.name_prefix}-audit"
+        return [
+            {
+                "Sid": "AllowThisTrail",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+            }
+        ]
+
+    created = build(lambda: DataLakeFoundation("lake", name_prefix="acme-qa", key_grants=[cloudtrail]))
+    statements = json.loads(created.created["lake-key"].inputs["policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == [
+        "EnableIamPoliciesOfThisAccount",
+        "AllowCloudWatchLogsOfThisAccount",
+        "AllowS3AccessLogDeliveryOfThisAccount",
+        "AllowThisTrail",
+    ]
+    assert statements[-1]["Condition"] == {
+        "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:123456789012:trail/acme-qa-audit"}
+    }
