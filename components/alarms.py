@@ -1,9 +1,11 @@
 """The monitoring interface: the alarms a component's operators need, as data.
 
 A component (built-in or third-party) that wants watching defines ``alarms()`` returning
-:class:`Alarm` values; the Monitoring component turns every alarm of every enabled component into a
-CloudWatch alarm wired to the stack's alert topic and a dashboard widget. A component without
-``alarms()`` is simply not monitored: the registry needs to know nothing about it.
+:class:`Alarm` values, and ``event_alerts()`` returning :class:`EventAlert` values for AWS events
+worth a page (a Glue job failed, a DMS task failed). The Monitoring component turns every alarm of
+every enabled component into a CloudWatch alarm wired to the stack's alert topic and a dashboard
+widget, and every event alert into an EventBridge rule targeting the same topic. A component with
+neither is simply not monitored: the registry needs to know nothing about it.
 """
 
 from __future__ import annotations
@@ -48,8 +50,24 @@ class Alarm:
         return Alarm(**{**self.__dict__, "threshold": threshold})
 
 
+@dataclass(frozen=True)
+class EventAlert:
+    """An EventBridge event pattern whose matches are sent to the alert topic as they happen."""
+
+    name: str
+    pattern: Mapping[str, Any]  # may hold Outputs (resource ARNs, job names)
+    runbook: str
+
+
 @runtime_checkable
 class Monitored(Protocol):
     """A component that offers alarms."""
 
     def alarms(self) -> Sequence[Alarm]: ...
+
+
+@runtime_checkable
+class EventMonitored(Protocol):
+    """A component that offers event alerts."""
+
+    def event_alerts(self) -> Sequence[EventAlert]: ...
