@@ -102,12 +102,12 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         with_components(foundation={}, warehouse={}),
-        "lakehouse:components.warehouse: unknown component; known: analytics, audit_trail, batch, cdc, document_store, foundation, ingestion, streaming",
+        "lakehouse:components.warehouse: unknown component; known: analytics, audit_trail, batch, cdc, document_store, foundation, ingestion, monitoring, streaming",
         id="unknown-component",
     ),
     pytest.param(
         with_components(fundation={}),
-        "lakehouse:components.fundation: unknown component; did you mean 'foundation'? known: analytics, audit_trail, batch, cdc, document_store, foundation, ingestion, streaming",
+        "lakehouse:components.fundation: unknown component; did you mean 'foundation'? known: analytics, audit_trail, batch, cdc, document_store, foundation, ingestion, monitoring, streaming",
         id="unknown-component-suggestion",
     ),
     pytest.param(
