@@ -18,7 +18,7 @@ from .. import iam
 from ..config import StackSettings
 from ..registry import BuildContext, Registration, exported
 from ..tagging import with_name
-from . import storage_rules
+from . import buckets, storage_rules
 from .config import FoundationConfig, ZoneLifecycle
 from .network import Network
 
@@ -128,10 +128,13 @@ class DataLakeFoundation(pulumi.ComponentResource):
             access_logs=access_logs,
         )
         logged = [bucket.arn for role, bucket in self.buckets.by_role().items() if role != "access_logs"]
-        self._bucket_policy(
-            name,
-            "access-logs",
+        # Buckets components name with the stack's prefix (the audit trail's) log here too; the
+        # account stays pinned by aws:SourceAccount.
+        logged.append(pulumi.Output.concat("arn:", self.partition, ":s3:::", prefix, "-*"))
+        buckets.tls_only_policy(
+            f"{name}-access-logs",
             access_logs,
+            parent=self,
             extra=[storage_rules.allow_access_log_delivery(access_logs.arn, logged, self.account_id)],
         )
 
@@ -198,69 +201,26 @@ class DataLakeFoundation(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
         log_target: s3.Bucket | None,
     ) -> s3.Bucket:
-        """One bucket and its settings resources (pulumi-aws v7 keeps each setting separate).
-
-        The access-log bucket is the only one without a log target: logging to itself would log
-        its own log deliveries forever.
-        """
-        child = pulumi.ResourceOptions(parent=self)
+        """One hardened bucket (see buckets.harden). The access-log bucket, without a log target,
+        gets its policy later: it must name every bucket that logs to it."""
         bucket = s3.Bucket(
             f"{name}-{role}",
             force_destroy=config.force_destroy,
             tags=with_name(tags, f"{self._prefix}-{role}", **{"lake-zone": role}),
             opts=opts,
         )
-        s3.BucketOwnershipControls(
-            f"{name}-{role}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
-        )
-        s3.BucketPublicAccessBlock(
-            f"{name}-{role}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-{role}-encryption",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": self.key.arn,
-                    },
-                    "bucket_key_enabled": True,  # one data key per bucket, not per object: ~99% fewer KMS calls
-                }
-            ],
-            opts=child,
-        )
-        s3.BucketVersioning(
-            f"{name}-{role}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
-        )
-        s3.BucketLifecycleConfiguration(
-            f"{name}-{role}-lifecycle", bucket=bucket.id, rules=storage_rules.lifecycle_rules(lifecycle), opts=child
+        buckets.harden(
+            f"{name}-{role}",
+            bucket,
+            key_arn=self.key.arn,
+            lifecycle=lifecycle,
+            log_target=log_target,
+            log_prefix=f"{role}/",
+            parent=self,
         )
         if log_target is not None:
-            s3.BucketLogging(
-                f"{name}-{role}-logging",
-                bucket=bucket.id,
-                target_bucket=log_target.id,
-                target_prefix=f"{role}/",
-                target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
-                opts=child,
-            )
-            self._bucket_policy(name, role, bucket)
+            buckets.tls_only_policy(f"{name}-{role}", bucket, parent=self)
         return bucket
-
-    def _bucket_policy(self, name: str, role: str, bucket: s3.Bucket, extra: list[iam.Statement] | None = None) -> None:
-        s3.BucketPolicy(
-            f"{name}-{role}-policy",
-            bucket=bucket.id,
-            policy=iam.document(*storage_rules.deny_insecure_transport(bucket.arn), *(extra or [])),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
     def stack_outputs(self) -> FoundationOutputs:
         return FoundationOutputs(
