@@ -1,0 +1,1 @@
+"""The clickstream's Firehose data-transformation handler: validate and enrich each event."""
