@@ -1,1 +1,2 @@
-"""Thin AWS Glue 5.1 entry points: read Glue's arguments, build the Glue-catalog session, call the job."""
+"""Thin cloud entry points: one Glue 5.1 script per graph job (``entry.run``), the EMR Serverless
+entry for any job, and the choice of the ``lake`` catalog they run against (``lake``)."""

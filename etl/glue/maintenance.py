@@ -2,4 +2,5 @@
 
 from etl.glue.entry import run
 
-run("maintenance")
+if __name__ == "__main__":  # Glue runs the script as __main__
+    run("maintenance")
