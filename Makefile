@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: setup java test lint demo plan docs bench clean
+.PHONY: setup java checkov test lint demo plan docs bench clean
 
 setup: java $(STAMP)
 
@@ -21,8 +21,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-test: setup lint
+test: setup checkov lint
 	$(BIN)/pytest
+
+CHECKOV_VENV := .venv-checkov
+# Checkov cross-checks the policy pack (tests/lakehouse/preview/test_checkov.py); kept out of the platform's dependencies.
+checkov: $(CHECKOV_VENV)/.installed
+$(CHECKOV_VENV)/.installed:
+	@test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==3.3.30' 'cloudsplaining==0.7.0'
+	@touch $@
 
 lint: setup
 	$(BIN)/ruff check .
@@ -44,4 +53,4 @@ bench: setup
 	$(BIN)/python bench/benchmark.py --scales 1 --json out/bench.json
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) .venv-checkov out .pytest_cache

@@ -10,13 +10,14 @@ concurrency cap. The code hash Pulumi computes from the archive redeploys on a c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi_aws import cloudwatch, lambda_, sqs
+from pulumi_aws import cloudwatch, get_partition_output, get_region_output, lambda_, sqs
 from pulumi_aws import iam as aws_iam
 
 from . import iam
@@ -108,15 +109,14 @@ class PythonFunction(pulumi.ComponentResource):
             tags=with_name(tags, f"{name}-role"),
             opts=child,
         )
-        own = function_statements(
-            self.log_group.arn, self.dead_letter_queue.arn, key_arn, in_vpc=settings.subnet_ids is not None
-        )
-        policy = aws_iam.RolePolicy(
-            f"{name}-policy",
-            role=self.role.id,
-            policy=iam.document(*own, *statements),
-            opts=child,
-        )
+        own = functools.partial(function_statements, self.log_group.arn, self.dead_letter_queue.arn, key_arn)
+        if settings.subnet_ids is None:
+            document = iam.document(*own(network=None), *statements)
+        else:
+            document = self._placement(settings, account_id).apply(
+                lambda network: iam.document(*own(network=network), *statements)
+            )
+        policy = aws_iam.RolePolicy(f"{name}-policy", role=self.role.id, policy=document, opts=child)
         vpc_config = (
             {"subnet_ids": settings.subnet_ids, "security_group_ids": list(settings.security_group_ids)}
             if settings.subnet_ids is not None
@@ -146,12 +146,41 @@ class PythonFunction(pulumi.ComponentResource):
         )
         self.register_outputs({"function_name": self.function.name, "function_arn": self.function.arn})
 
+    def _placement(self, settings: FunctionSettings, account_id: pulumi.Input[str]) -> pulumi.Output[VpcPlacement]:
+        """The function's subnets and security groups with the ARN parts that name them."""
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        return pulumi.Output.all(
+            get_partition_output(opts=invoke).partition,
+            get_region_output(opts=invoke).region,
+            account_id,
+            settings.subnet_ids,
+            pulumi.Output.all(*settings.security_group_ids),
+        ).apply(lambda values: VpcPlacement(*values))
 
-def function_statements(log_group_arn: Any, dead_letter_arn: Any, key_arn: Any, *, in_vpc: bool) -> list[iam.Statement]:
-    """What every function needs for itself: its log streams, X-Ray, its DLQ, and the key for both.
 
-    X-Ray's PutTraceSegments and the EC2 network-interface actions a VPC function needs accept only
-    ``*`` as their resource: AWS defines no resource type for them.
+@dataclass(frozen=True)
+class VpcPlacement:
+    """Where a VPC function's network interfaces go, as plain values (ARN parts and EC2 ids)."""
+
+    partition: str
+    region: str
+    account_id: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
+
+    def arn(self, kind: str, resource_id: str) -> str:
+        """``arn("subnet", "subnet-0abc")``: an EC2 resource of this account and region."""
+        return f"arn:{self.partition}:ec2:{self.region}:{self.account_id}:{kind}/{resource_id}"
+
+
+def function_statements(
+    log_group_arn: Any, dead_letter_arn: Any, key_arn: Any, *, network: VpcPlacement | None
+) -> list[iam.Statement]:
+    """What every function needs for itself: its log streams, X-Ray, its DLQ, the key for both, and
+    in a VPC the network interfaces Lambda manages with the function's role (:func:`network_statements`).
+
+    X-Ray's PutTraceSegments and PutTelemetryRecords accept only ``*`` as their resource: AWS defines
+    no resource type for them.
     """
     log_streams = (
         pulumi.Output.concat(log_group_arn, ":*") if not isinstance(log_group_arn, str) else f"{log_group_arn}:*"
@@ -162,18 +191,32 @@ def function_statements(log_group_arn: Any, dead_letter_arn: Any, key_arn: Any, 
         iam.allow("DeadLetter", ["sqs:SendMessage"], [dead_letter_arn]),
         iam.allow("UseStackKey", ["kms:Decrypt", "kms:GenerateDataKey"], [key_arn]),
     ]
-    if in_vpc:
-        statements.append(
-            iam.allow(
-                "VpcNetworkInterfaces",
-                [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:AssignPrivateIpAddresses",
-                    "ec2:UnassignPrivateIpAddresses",
-                ],
-                "*",
-            )
-        )
-    return statements
+    return statements + (network_statements(network) if network is not None else [])
+
+
+def network_statements(network: VpcPlacement) -> list[iam.Statement]:
+    """The grants of AWS's AWSLambdaVPCAccessExecutionRole, narrowed to the function's own network.
+
+    Lambda creates, reuses and deletes the function's network interfaces with its role. EC2
+    authorizes CreateNetworkInterface on the subnet, each security group and the new interface, so
+    those are named; the interface actions hold for interfaces in the function's subnets only
+    (the ``ec2:Subnet`` condition key of the network-interface resource).
+    """
+    subnets = [network.arn("subnet", subnet) for subnet in network.subnet_ids]
+    groups = [network.arn("security-group", group) for group in network.security_group_ids]
+    return [
+        # The Describe actions have no resource type: AWS authorizes them on "*" only.
+        iam.allow("FindNetworkInterfaces", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], "*"),
+        iam.allow("CreateInterfacesInOwnSubnets", ["ec2:CreateNetworkInterface"], [*subnets, *groups]),
+        iam.allow(
+            "ManageInterfacesInOwnSubnets",
+            [
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            [network.arn("network-interface", "*")],
+            conditions={"ArnEquals": {"ec2:Subnet": subnets}},
+        ),
+    ]

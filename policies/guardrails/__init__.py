@@ -4,7 +4,7 @@
 same policy objects offline; tests call them with the SDK's argument classes.
 """
 
-from . import encryption, exposure, least_privilege, operations, s3, tagging, transit
+from . import audit, encryption, exposure, least_privilege, operations, s3, tagging, transit
 from .framework import ADVISORY, MANDATORY, UNKNOWN, Node, Rule
 from .tagging import DEFAULT_REQUIRED_TAGS
 
@@ -18,6 +18,7 @@ RULES: list[Rule] = [
     *tagging.RULES,
     *least_privilege.RULES,
     *operations.RULES,
+    *audit.RULES,
 ]
 
 

@@ -8,15 +8,9 @@ from typing import Any
 from .encryption import customer_key
 from .framework import ADVISORY, MANDATORY, UNKNOWN, Node, get, is_set, must_equal, resource_rule, stack_rule
 from .s3 import settings_of
-from .types import S3_BUCKETS
+from .types import CLOUDTRAIL, S3_BUCKETS, S3_OBJECT_LOCK
 
 DOMAIN = "audit"
-
-CLOUDTRAIL = "aws:cloudtrail/trail:Trail"
-S3_OBJECT_LOCK = (
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
-    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
-)
 
 
 @resource_rule(
@@ -28,6 +22,21 @@ S3_OBJECT_LOCK = (
 )
 def log_file_validation(props: Any, config: Any, _: str) -> Iterable[str]:
     yield from must_equal(props, "enableLogFileValidation", True, "log file integrity validation")
+
+
+@resource_rule(
+    "cloudtrail-logging-enabled",
+    "CloudTrail trails are logging (a stopped trail records nothing)",
+    (CLOUDTRAIL,),
+    MANDATORY,
+    DOMAIN,
+)
+def logging_enabled(props: Any, config: Any, _: str) -> Iterable[str]:
+    logging = get(props, "enableLogging")  # AWS's default is true: only false or unknown fails
+    if logging is UNKNOWN:
+        yield "enableLogging is unknown at preview, so it cannot be verified; set it to True explicitly"
+    elif logging is False:
+        yield "enableLogging must not be false: a stopped trail records no API activity"
 
 
 @resource_rule(
@@ -114,4 +123,11 @@ def bucket_object_lock(nodes: list[Node], config: Any) -> Iterable[tuple[str, st
                 )
 
 
-RULES = [log_file_validation, encrypted_with_cmk, multi_region, sends_to_cloudwatch_logs, bucket_object_lock]
+RULES = [
+    log_file_validation,
+    logging_enabled,
+    encrypted_with_cmk,
+    multi_region,
+    sends_to_cloudwatch_logs,
+    bucket_object_lock,
+]

@@ -30,7 +30,6 @@ def customer_key(props: Any, path: str) -> Iterable[str]:
     (*t.S3_BUCKETS, *t.S3_ENCRYPTION),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_19", "CKV_AWS_145"),
 )
 def s3_bucket_encrypted(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, settings in buckets_with_settings(nodes, t.S3_ENCRYPTION):
@@ -56,7 +55,6 @@ def s3_bucket_encrypted(nodes: list[Node], config: Any) -> Iterable[tuple[str, s
     (t.KINESIS_STREAM,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_43", "CKV_AWS_185"),
 )
 def kinesis_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     yield from must_equal(props, "encryptionType", "KMS", "server-side encryption")
@@ -69,7 +67,6 @@ def kinesis_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.FIREHOSE,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_240", "CKV_AWS_241"),
 )
 def firehose_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     # With a Kinesis or MSK source Firehose refuses its own SSE: the source stream's encryption applies.
@@ -87,7 +84,6 @@ def firehose_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DOCDB_CLUSTER, t.DOCDB_GLOBAL_CLUSTER),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_74", "CKV_AWS_182", "CKV_AWS_292"),
 )
 def documentdb_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     yield from must_equal(props, "storageEncrypted", True, "storage encryption (off by default)")
@@ -101,7 +97,6 @@ def documentdb_encrypted(props: Any, config: Any, resource_type: str) -> Iterabl
     (t.MSK_CLUSTER,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_81",),
 )
 def msk_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     yield from customer_key(props, "encryptionInfo.encryptionAtRestKmsKeyArn")
@@ -113,7 +108,6 @@ def msk_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DMS_INSTANCE, t.DMS_ENDPOINT, t.DMS_S3_ENDPOINT),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_212", "CKV_AWS_296", "CKV_AWS_298"),
 )
 def dms_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     yield from customer_key(props, "kmsKeyArn")
@@ -128,7 +122,6 @@ def dms_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     (t.ATHENA_WORKGROUP, t.ATHENA_DATABASE),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_159", "CKV_AWS_82", "CKV_AWS_77"),
 )
 def athena_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     if resource_type == t.ATHENA_DATABASE:
@@ -145,8 +138,8 @@ def athena_encrypted(props: Any, config: Any, resource_type: str) -> Iterable[st
     yield from customer_key(props, key)
 
 
-def _simple_cmk_rule(name: str, description: str, types: tuple[str, ...], path: str, checkov: tuple[str, ...]):
-    @resource_rule(name, description, types, MANDATORY, DOMAIN, checkov=checkov)
+def _simple_cmk_rule(name: str, description: str, types: tuple[str, ...], path: str):
+    @resource_rule(name, description, types, MANDATORY, DOMAIN)
     def check(props: Any, config: Any, _: str) -> Iterable[str]:
         yield from customer_key(props, path)
 
@@ -158,35 +151,30 @@ SNS = _simple_cmk_rule(
     "SNS topics encrypt messages with a customer-managed key",
     (t.SNS_TOPIC,),
     "kmsMasterKeyId",
-    ("CKV_AWS_26",),
 )
 SQS = _simple_cmk_rule(
     "sqs-queue-encrypted-with-cmk",
     "SQS queues encrypt messages with a customer-managed key (not SQS-managed SSE)",
     (t.SQS_QUEUE,),
     "kmsMasterKeyId",
-    ("CKV_AWS_27", "CKV2_AWS_73"),
 )
 LOGS = _simple_cmk_rule(
     "log-group-encrypted-with-cmk",
     "CloudWatch log groups are encrypted with a customer-managed key",
     (t.LOG_GROUP,),
     "kmsKeyId",
-    ("CKV_AWS_158",),
 )
 SECRETS = _simple_cmk_rule(
     "secret-encrypted-with-cmk",
     "Secrets Manager secrets are encrypted with a customer-managed key",
     (t.SECRET,),
     "kmsKeyId",
-    ("CKV_AWS_149",),
 )
 SCHEDULES = _simple_cmk_rule(
     "schedule-encrypted-with-cmk",
     "EventBridge Scheduler schedules encrypt their payload with a customer-managed key",
     (t.SCHEDULE,),
     "kmsKeyArn",
-    (),
 )
 
 
@@ -208,7 +196,6 @@ def state_machine_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.LAMBDA_FUNCTION,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_173",),
 )
 def lambda_environment_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     if is_set(get(props, "environment.variables")):
@@ -221,7 +208,6 @@ def lambda_environment_encrypted(props: Any, config: Any, _: str) -> Iterable[st
     (t.GLUE_SECURITY_CONFIGURATION,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_99",),
 )
 def glue_security_configuration(props: Any, config: Any, _: str) -> Iterable[str]:
     base = "encryptionConfiguration"
@@ -240,7 +226,6 @@ def glue_security_configuration(props: Any, config: Any, _: str) -> Iterable[str
     (t.GLUE_CATALOG_ENCRYPTION,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_94",),
 )
 def glue_catalog_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     base = "dataCatalogEncryptionSettings"
@@ -261,7 +246,6 @@ def glue_catalog_encrypted(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.GLUE_JOB, t.GLUE_CRAWLER),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_195",),
 )
 def glue_uses_security_configuration(props: Any, config: Any, _: str) -> Iterable[str]:
     if not is_set(get(props, "securityConfiguration")):

@@ -1,13 +1,26 @@
-"""Exposure: nothing publicly reachable, no resource policy open to everyone."""
+"""Exposure: nothing publicly reachable, no resource policy open to everyone, no security group open
+to the world but for HTTPS, and a data store's never."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import documents
 from . import types as t
-from .framework import ADVISORY, MANDATORY, UNKNOWN, get, is_set, listed, must_equal, resource_rule
+from .framework import (
+    ADVISORY,
+    EXCEPTIONS_SCHEMA,
+    MANDATORY,
+    UNKNOWN,
+    Node,
+    get,
+    is_set,
+    listed,
+    must_equal,
+    resource_rule,
+    stack_rule,
+)
 
 DOMAIN = "exposure"
 
@@ -33,7 +46,6 @@ RESOURCE_POLICIES = {
     tuple(RESOURCE_POLICIES),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387", "CKV_AWS_60", "CKV_AWS_61"),
 )
 def no_public_resource_policy(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     document = get(props, RESOURCE_POLICIES[resource_type])
@@ -48,7 +60,6 @@ def no_public_resource_policy(props: Any, config: Any, resource_type: str) -> It
     t.S3_ACL,
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_20", "CKV_AWS_57", "CKV_AWS_375", "CKV2_AWS_43"),
 )
 def s3_acl_not_public(props: Any, config: Any, _: str) -> Iterable[str]:
     acl = get(props, "acl")
@@ -66,7 +77,6 @@ def s3_acl_not_public(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DMS_INSTANCE, t.MSK_CLUSTER),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_89", "CKV_AWS_291"),
 )
 def not_publicly_accessible(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     if resource_type == t.DMS_INSTANCE:
@@ -84,7 +94,6 @@ def not_publicly_accessible(props: Any, config: Any, resource_type: str) -> Iter
     (t.LAMBDA_PERMISSION, t.LAMBDA_URL),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_301", "CKV_AWS_258", "CKV_AWS_364", "CKV2_AWS_75"),
 )
 def lambda_not_public(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     if resource_type == t.LAMBDA_URL:
@@ -106,7 +115,6 @@ def lambda_not_public(props: Any, config: Any, resource_type: str) -> Iterable[s
     (t.API_ROUTE,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_309",),
 )
 def api_route_authorized(props: Any, config: Any, _: str) -> Iterable[str]:
     kind = get(props, "authorizationType")
@@ -126,6 +134,104 @@ def emr_serverless_in_vpc(props: Any, config: Any, _: str) -> Iterable[str]:
         yield "networkConfiguration.subnetIds should name private subnets"
 
 
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+class Ingress(NamedTuple):
+    """One way in: protocol, port range, and the CIDRs (IPv4 and IPv6) it admits."""
+
+    where: str
+    protocol: Any
+    from_port: Any
+    to_port: Any
+    cidrs: list[Any]
+
+
+def _ingresses(node: Node) -> list[Ingress]:
+    """The ingress of a security group (inline rules) or of a separate rule resource."""
+    props = node.props
+    if node.type in t.SECURITY_GROUPS:
+        return [
+            Ingress(
+                f"ingress {index}",
+                get(rule, "protocol"),
+                get(rule, "fromPort"),
+                get(rule, "toPort"),
+                [*listed(get(rule, "cidrBlocks")), *listed(get(rule, "ipv6CidrBlocks"))],
+            )
+            for index, rule in enumerate(listed(get(props, "ingress")))
+        ]
+    if node.type == t.SECURITY_GROUP_RULE:
+        if get(props, "type") == "egress":
+            return []
+        cidrs = [*listed(get(props, "cidrBlocks")), *listed(get(props, "ipv6CidrBlocks"))]
+        return [Ingress("rule", get(props, "protocol"), get(props, "fromPort"), get(props, "toPort"), cidrs)]
+    cidrs = [c for c in (get(props, "cidrIpv4"), get(props, "cidrIpv6")) if c is not None]
+    return [Ingress("rule", get(props, "ipProtocol"), get(props, "fromPort"), get(props, "toPort"), cidrs)]
+
+
+def _ports(ingress: Ingress) -> str:
+    protocol = str(ingress.protocol).lower()
+    if protocol in ("-1", "all"):
+        return "all traffic"
+    low, high = (int(p) if isinstance(p, (int, float)) else p for p in (ingress.from_port, ingress.to_port))
+    return f"{protocol} {low}" if low == high else f"{protocol} {low}-{high}"
+
+
+def _https_only(ingress: Ingress) -> bool:
+    return str(ingress.protocol).lower() in ("tcp", "6") and ingress.from_port == ingress.to_port == 443
+
+
+def _data_store_groups(nodes: list[Node]) -> dict[str, Node]:
+    """Security group URN -> the data store it protects (by property dependency)."""
+    found: dict[str, Node] = {}
+    for node in nodes:
+        prop = t.DATA_STORE_SECURITY_GROUPS.get(node.type)
+        for urn in node.property_dependencies.get(prop, []) if prop else []:
+            found.setdefault(urn, node)
+    return found
+
+
+def _group_of(node: Node) -> str | None:
+    """The URN of the security group an ingress belongs to."""
+    if node.type in t.SECURITY_GROUPS:
+        return node.urn
+    return next(iter(node.property_dependencies.get("securityGroupId", [])), None)
+
+
+@stack_rule(
+    "security-group-no-world-ingress",
+    "Security groups (and their separate ingress rules) admit the world (0.0.0.0/0, ::/0) only to HTTPS (tcp 443), and never to a data store",
+    (*t.SECURITY_GROUPS, t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE, *t.DATA_STORE_SECURITY_GROUPS),
+    MANDATORY,
+    DOMAIN,
+    config_schema=EXCEPTIONS_SCHEMA,
+    defaults={"exceptions": {}},
+)
+def no_world_ingress(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
+    stores = _data_store_groups(nodes)
+    kinds = (*t.SECURITY_GROUPS, t.SECURITY_GROUP_RULE, t.SECURITY_GROUP_INGRESS_RULE)
+    for node in (n for n in nodes if n.type in kinds):
+        store = stores.get(_group_of(node) or "")
+        for ingress in _ingresses(node):
+            if UNKNOWN in (ingress.protocol, ingress.from_port, ingress.to_port, *ingress.cidrs):
+                yield node.urn, f"{ingress.where} is unknown at preview, so its exposure cannot be verified"
+                continue
+            for cidr in (c for c in ingress.cidrs if c in WORLD):
+                if store is not None:
+                    short = store.type.split(":")[1].split("/")[0] + "." + store.type.rsplit(":", 1)[1]
+                    yield (
+                        node.urn,
+                        f"{ingress.where} admits {cidr} to {_ports(ingress)} of data store {short} '{store.name}': "
+                        "a data store is never open to the world",
+                    )
+                elif not _https_only(ingress):
+                    yield (
+                        node.urn,
+                        f"{ingress.where} admits {cidr} to {_ports(ingress)}: only HTTPS (tcp 443) may be open to the world",
+                    )
+
+
 RULES = [
     no_public_resource_policy,
     s3_acl_not_public,
@@ -133,4 +239,5 @@ RULES = [
     lambda_not_public,
     api_route_authorized,
     emr_serverless_in_vpc,
+    no_world_ingress,
 ]

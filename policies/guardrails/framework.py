@@ -11,6 +11,9 @@ over plain props, so it is easy to test and to read. Two things are handled here
 - **Stack rules** see every resource with the URNs each property depends on, so that settings
   resources (v7's separate S3 bucket settings) are matched to their bucket even before the bucket's
   name is known.
+- **Exceptions.** A rule that declares :data:`EXCEPTIONS_SCHEMA` takes ``exceptions``: resource
+  (logical) names mapped to the reason they may differ. A listed resource is not reported; a
+  listing without a reason does not count, so every exception stays explained.
 """
 
 from __future__ import annotations
@@ -51,6 +54,20 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 MANDATORY, ADVISORY = "mandatory", "advisory"
+
+EXCEPTIONS_SCHEMA: dict[str, Any] = {
+    "exceptions": {
+        "type": "object",
+        "description": "resource name -> why this resource may differ",
+        "additionalProperties": {"type": "string", "minLength": 1},
+    }
+}
+
+
+def excepted(name: str | None, config: Mapping[str, Any]) -> bool:
+    """Whether ``config`` lists resource ``name`` as an exception, with a reason."""
+    reason = (config.get("exceptions") or {}).get(name or "")
+    return isinstance(reason, str) and bool(reason.strip())
 
 
 def plain(value: Any) -> Any:
@@ -125,7 +142,7 @@ StackCheck = Callable[[list[Node], Mapping[str, Any]], Iterable[tuple[str, str]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One guardrail: what it checks, where, at which level, and its Checkov equivalents."""
+    """One guardrail: what it checks, where, at which level, and how it is configured."""
 
     name: str
     description: str
@@ -133,14 +150,13 @@ class Rule:
     level: str
     domain: str
     check: Callable[..., Iterable[Any]]
-    checkov: tuple[str, ...] = ()
     stack: bool = False
     config_schema: Mapping[str, Mapping[str, Any]] | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def policy(self) -> ResourceValidationPolicy | StackValidationPolicy:
         """The Pulumi policy object: the pack and the offline gate both run exactly this."""
-        schema = PolicyConfigSchema(dict(self.config_schema)) if self.config_schema else None
+        schema = PolicyConfigSchema({k: dict(v) for k, v in self.config_schema.items()}) if self.config_schema else None
         level = EnforcementLevel(self.level)
         if self.stack:
             return StackValidationPolicy(self.name, self.description, self._validate_stack, level, schema)
@@ -150,15 +166,19 @@ class Rule:
         return {**self.defaults, **{k: v for k, v in dict(given).items() if k != "enforcementLevel"}}
 
     def _validate_resource(self, args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type not in self.resource_types:
+        config = self.config(args.get_config())
+        if args.resource_type not in self.resource_types or excepted(args.name, config):
             return
-        for message in self.check(plain(args.props), self.config(args.get_config()), args.resource_type):
+        for message in self.check(plain(args.props), config, args.resource_type):
             report(message, None)
 
     def _validate_stack(self, args: StackValidationArgs, report: ReportViolation) -> None:
         nodes = [to_node(resource) for resource in args.resources]
-        for urn, message in self.check(nodes, self.config(args.get_config())):
-            report(message, urn)
+        names = {node.urn: node.name for node in nodes}
+        config = self.config(args.get_config())
+        for urn, message in self.check(nodes, config):
+            if not excepted(names.get(urn), config):
+                report(message, urn)
 
 
 def to_node(resource: Any) -> Node:
@@ -174,34 +194,22 @@ def to_node(resource: Any) -> Node:
 
 
 def resource_rule(
-    name: str,
-    description: str,
-    types: Sequence[str],
-    level: str,
-    domain: str,
-    checkov: Sequence[str] = (),
-    **extra: Any,
+    name: str, description: str, types: Sequence[str], level: str, domain: str, **extra: Any
 ) -> Callable[[ResourceCheck], Rule]:
     """Decorator: ``check(props, config, resource_type)`` yields violation messages."""
 
     def wrap(check: ResourceCheck) -> Rule:
-        return Rule(name, description, tuple(types), level, domain, check, tuple(checkov), **extra)
+        return Rule(name, description, tuple(types), level, domain, check, **extra)
 
     return wrap
 
 
 def stack_rule(
-    name: str,
-    description: str,
-    types: Sequence[str],
-    level: str,
-    domain: str,
-    checkov: Sequence[str] = (),
-    **extra: Any,
+    name: str, description: str, types: Sequence[str], level: str, domain: str, **extra: Any
 ) -> Callable[[StackCheck], Rule]:
     """Decorator: ``check(nodes, config)`` yields ``(urn, message)`` pairs."""
 
     def wrap(check: StackCheck) -> Rule:
-        return Rule(name, description, tuple(types), level, domain, check, tuple(checkov), stack=True, **extra)
+        return Rule(name, description, tuple(types), level, domain, check, stack=True, **extra)
 
     return wrap

@@ -47,7 +47,6 @@ _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY)",
     (t.KMS_KEY,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_7", "CKV_AWS_227"),
 )
 def kms_rotation(props: Any, config: Any, _: str) -> Iterable[str]:
     if get(props, "customerMasterKeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
@@ -63,7 +62,6 @@ def kms_rotation(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.KMS_KEY,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV2_AWS_64",),
 )
 def kms_policy_defined(props: Any, config: Any, _: str) -> Iterable[str]:
     if not is_set(get(props, "policy")):
@@ -76,7 +74,6 @@ def kms_policy_defined(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.LOG_GROUP,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_66",),
 )
 def log_retention_set(props: Any, config: Any, _: str) -> Iterable[str]:
     days = get(props, "retentionInDays")
@@ -92,7 +89,6 @@ def log_retention_set(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.LOG_GROUP,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_338",),
     config_schema={"minimumDays": {"type": "integer", "minimum": 1}},
     defaults={"minimumDays": 365},
 )
@@ -108,7 +104,6 @@ def log_retention_long(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DOCDB_CLUSTER,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_360",),
     config_schema={"minimumBackupDays": {"type": "integer", "minimum": 1, "maximum": 35}},
     defaults={"minimumBackupDays": 7},
 )
@@ -125,7 +120,6 @@ def documentdb_backups(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DOCDB_CLUSTER, t.DOCDB_PARAMETER_GROUP),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_85", "CKV_AWS_104"),
 )
 def documentdb_audit(props: Any, config: Any, resource_type: str) -> Iterable[str]:
     if resource_type == t.DOCDB_CLUSTER:
@@ -144,7 +138,6 @@ def documentdb_audit(props: Any, config: Any, resource_type: str) -> Iterable[st
     (t.LAMBDA_FUNCTION,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_363",),
 )
 def lambda_runtime(props: Any, config: Any, _: str) -> Iterable[str]:
     runtime = get(props, "runtime")
@@ -158,7 +151,6 @@ def lambda_runtime(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.LAMBDA_FUNCTION,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_45",),
 )
 def lambda_secrets(props: Any, config: Any, _: str) -> Iterable[str]:
     variables = get(props, "environment.variables") or {}
@@ -177,7 +169,6 @@ def lambda_secrets(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.LAMBDA_FUNCTION,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_50", "CKV_AWS_116", "CKV_AWS_115"),
 )
 def lambda_observable(props: Any, config: Any, _: str) -> Iterable[str]:
     if get(props, "tracingConfig.mode") != "Active":
@@ -194,7 +185,6 @@ def lambda_observable(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.STATE_MACHINE,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_284", "CKV_AWS_285"),
 )
 def state_machine_observable(props: Any, config: Any, _: str) -> Iterable[str]:
     if get(props, "loggingConfiguration.level", "OFF") == "OFF" or not is_set(
@@ -214,7 +204,6 @@ def state_machine_observable(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.MSK_CLUSTER,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_80",),
 )
 def msk_logs(props: Any, config: Any, _: str) -> Iterable[str]:
     logs = get(props, "loggingInfo.brokerLogs") or {}
@@ -228,7 +217,6 @@ def msk_logs(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.API_STAGE,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_76",),
 )
 def api_access_logs(props: Any, config: Any, _: str) -> Iterable[str]:
     if not is_set(get(props, "accessLogSettings.destinationArn")):
@@ -241,11 +229,27 @@ def api_access_logs(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DMS_INSTANCE,),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_222",),
 )
 def dms_upgrades(props: Any, config: Any, _: str) -> Iterable[str]:
     if get(props, "autoMinorVersionUpgrade") is not True and get(props, "autoMinorVersionUpgrade") is not UNKNOWN:
         yield "autoMinorVersionUpgrade should be true"
+
+
+@resource_rule(
+    "cloudwatch-alarm-notifies",
+    "CloudWatch alarms act when they fire: actions enabled and at least one alarm action (a topic to notify)",
+    (t.METRIC_ALARM,),
+    ADVISORY,
+    DOMAIN,
+)
+def alarm_notifies(props: Any, config: Any, _: str) -> Iterable[str]:
+    enabled = get(props, "actionsEnabled")  # AWS's default is true: only false or unknown fails
+    if enabled is UNKNOWN:
+        yield "actionsEnabled is unknown at preview, so it cannot be verified; set it to True explicitly"
+    elif enabled is False:
+        yield "actionsEnabled is false: the alarm changes state and nobody hears of it"
+    if not listed(get(props, "alarmActions")):
+        yield "no alarmActions: name the topic (or other action) that tells someone the alarm fired"
 
 
 @stack_rule(
@@ -254,7 +258,6 @@ def dms_upgrades(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.SECRET, t.SECRET_ROTATION),
     ADVISORY,
     DOMAIN,
-    checkov=("CKV_AWS_304", "CKV2_AWS_57"),
     config_schema={"maximumDays": {"type": "integer", "minimum": 1}},
     defaults={"maximumDays": 90},
 )
@@ -284,5 +287,6 @@ RULES = [
     msk_logs,
     api_access_logs,
     dms_upgrades,
+    alarm_notifies,
     secret_rotated,
 ]

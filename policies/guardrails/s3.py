@@ -50,7 +50,6 @@ def log_targets(nodes: list[Node]) -> set[str]:
     (*t.S3_BUCKETS, *t.S3_PUBLIC_ACCESS_BLOCK),
     MANDATORY,
     "exposure",
-    checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"),
 )
 def public_access_blocked(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, blocks in buckets_with_settings(nodes, t.S3_PUBLIC_ACCESS_BLOCK):
@@ -78,7 +77,6 @@ def _denies_plain_http(statement: dict[str, Any]) -> bool:
     (*t.S3_BUCKETS, *t.S3_POLICY),
     MANDATORY,
     "encryption in transit",
-    checkov=("CKV_AWS_379",),
 )
 def denies_insecure_transport(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, policies in buckets_with_settings(nodes, t.S3_POLICY):
@@ -98,7 +96,6 @@ def denies_insecure_transport(nodes: list[Node], config: Any) -> Iterable[tuple[
     (*t.S3_BUCKETS, *t.S3_VERSIONING),
     MANDATORY,
     "operations",
-    checkov=("CKV_AWS_21",),
 )
 def versioned(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, settings in buckets_with_settings(nodes, t.S3_VERSIONING):
@@ -115,7 +112,6 @@ def versioned(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     (*t.S3_BUCKETS, *t.S3_LIFECYCLE),
     ADVISORY,
     "operations",
-    checkov=("CKV2_AWS_61", "CKV_AWS_300"),
 )
 def has_lifecycle(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, settings in buckets_with_settings(nodes, t.S3_LIFECYCLE):
@@ -139,7 +135,6 @@ def has_lifecycle(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     (*t.S3_BUCKETS, *t.S3_LOGGING),
     ADVISORY,
     "operations",
-    checkov=("CKV_AWS_18",),
 )
 def access_logged(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     targets = log_targets(nodes)
@@ -156,7 +151,6 @@ def access_logged(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     (*t.S3_BUCKETS, *t.S3_OWNERSHIP),
     ADVISORY,
     "exposure",
-    checkov=("CKV2_AWS_65",),
 )
 def acls_disabled(nodes: list[Node], config: Any) -> Iterable[tuple[str, str]]:
     for bucket, settings in buckets_with_settings(nodes, t.S3_OWNERSHIP):

@@ -17,7 +17,6 @@ DOMAIN = "encryption in transit"
     (t.DOCDB_PARAMETER_GROUP,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_90",),
 )
 def documentdb_tls(props: Any, config: Any, _: str) -> Iterable[str]:
     for parameter in listed(get(props, "parameters")):
@@ -35,7 +34,6 @@ def documentdb_tls(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.MSK_CLUSTER,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV_AWS_81",),
 )
 def msk_tls(props: Any, config: Any, _: str) -> Iterable[str]:
     yield from must_equal(props, "encryptionInfo.encryptionInTransit.clientBroker", "TLS", "client-broker TLS only")
@@ -49,7 +47,6 @@ def msk_tls(props: Any, config: Any, _: str) -> Iterable[str]:
     (t.DMS_ENDPOINT,),
     MANDATORY,
     DOMAIN,
-    checkov=("CKV2_AWS_49",),
 )
 def dms_ssl(props: Any, config: Any, _: str) -> Iterable[str]:
     if get(props, "engineName") in ("s3", "kinesis", "dynamodb"):

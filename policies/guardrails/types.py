@@ -46,10 +46,16 @@ SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 SQS_QUEUE = "aws:sqs/queue:Queue"
 SQS_QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 EMR_SERVERLESS_APP = "aws:emrserverless/application:Application"
+CLOUDTRAIL = "aws:cloudtrail/trail:Trail"
+S3_OBJECT_LOCK = (
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+)
 IAM_ROLE = "aws:iam/role:Role"
 IAM_POLICY_DOCUMENTS = (
     "aws:iam/policy:Policy",
@@ -64,6 +70,25 @@ IAM_ATTACHMENTS = (
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
 )
 IAM_USER_POLICIES = ("aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment")
+
+SECURITY_GROUPS = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SECURITY_GROUP_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+# Data stores -> the property naming their security groups (directly or in a nested block).
+DATA_STORE_SECURITY_GROUPS = {
+    DOCDB_CLUSTER: "vpcSecurityGroupIds",
+    MSK_CLUSTER: "brokerNodeGroupInfo",
+    "aws:msk/serverlessCluster:ServerlessCluster": "vpcConfigs",
+    DMS_INSTANCE: "vpcSecurityGroupIds",
+    "aws:rds/cluster:Cluster": "vpcSecurityGroupIds",
+    "aws:rds/instance:Instance": "vpcSecurityGroupIds",
+    "aws:neptune/cluster:Cluster": "vpcSecurityGroupIds",
+    "aws:redshift/cluster:Cluster": "vpcSecurityGroupIds",
+    "aws:elasticache/cluster:Cluster": "securityGroupIds",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "securityGroupIds",
+    "aws:memorydb/cluster:Cluster": "securityGroupIds",
+    "aws:opensearch/domain:Domain": "vpcOptions",
+}
 
 # Types that take `tags` (kept in sync with pulumi-aws by tests/test_policies_catalog.py).
 TAGGABLE = (
@@ -94,18 +119,20 @@ TAGGABLE = (
     LOG_GROUP,
     SECRET,
     EMR_SERVERLESS_APP,
+    CLOUDTRAIL,
     IAM_ROLE,
     "aws:iam/policy:Policy",
     "aws:ec2/vpc:Vpc",
     "aws:ec2/subnet:Subnet",
     "aws:ec2/routeTable:RouteTable",
-    "aws:ec2/securityGroup:SecurityGroup",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    *SECURITY_GROUPS,
+    SECURITY_GROUP_INGRESS_RULE,
+    *(kind for kind in DATA_STORE_SECURITY_GROUPS if kind not in (DOCDB_CLUSTER, MSK_CLUSTER, DMS_INSTANCE)),
     "aws:ec2/internetGateway:InternetGateway",
     "aws:ec2/natGateway:NatGateway",
     "aws:ec2/eip:Eip",
     "aws:ec2/vpcEndpoint:VpcEndpoint",
     "aws:ec2/flowLog:FlowLog",
-    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    METRIC_ALARM,
     "aws:cloudwatch/eventRule:EventRule",
 )

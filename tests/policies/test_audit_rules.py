@@ -10,8 +10,11 @@ from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceV
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from lakehouse.preview.mocks import Registered
-from lakehouse.preview.policy_gate import _stack_resources
+from lakehouse.preview.policy_gate import _stack_resources, enforcement, load_policy_config
+from policies.guardrails import RULES as PACK
 from policies.guardrails.audit import RULES
+from policies.guardrails.types import TAGGABLE
+from tests.conftest import REPO
 
 BY_NAME = {rule.name: rule for rule in RULES}
 TRAIL_TYPE = "aws:cloudtrail/trail:Trail"
@@ -21,6 +24,7 @@ K = "arn:aws:kms:eu-west-1:123456789012:key/1111"
 OPTS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 GOOD_TRAIL = {
     "enableLogFileValidation": True,
+    "enableLogging": True,
     "kmsKeyId": K,
     "isMultiRegionTrail": True,
     "includeGlobalServiceEvents": True,
@@ -51,6 +55,11 @@ RESOURCE_CASES = [
         "cloudtrail-log-file-validation",
         {"enableLogFileValidation": None},
         ["enableLogFileValidation must be True (log file integrity validation); got None"],
+    ),
+    (
+        "cloudtrail-logging-enabled",
+        {"enableLogging": False},
+        ["enableLogging must not be false: a stopped trail records no API activity"],
     ),
     ("cloudtrail-encrypted-with-cmk", {"kmsKeyId": None}, ["kmsKeyId must name the stack's customer-managed KMS key"]),
     (
@@ -98,12 +107,21 @@ def test_global_service_events_default_to_on_when_unset():
     assert violations("cloudtrail-multi-region", props) == []
 
 
+def test_logging_defaults_to_on_when_unset():
+    props = {k: v for k, v in GOOD_TRAIL.items() if k != "enableLogging"}
+    assert violations("cloudtrail-logging-enabled", props) == []
+
+
 def test_flags_unknown_at_preview_are_reported_not_passed():
     props = {
         **GOOD_TRAIL,
         "enableLogFileValidation": UNKNOWN_BOOLEAN_VALUE,
         "includeGlobalServiceEvents": UNKNOWN_BOOLEAN_VALUE,
+        "enableLogging": UNKNOWN_BOOLEAN_VALUE,
     }
+    assert violations("cloudtrail-logging-enabled", props) == [
+        "enableLogging is unknown at preview, so it cannot be verified; set it to True explicitly"
+    ]
     assert violations("cloudtrail-log-file-validation", props) == [
         "enableLogFileValidation is unknown at preview, so 'log file integrity validation' cannot be verified; "
         "set it to True explicitly"
@@ -229,3 +247,27 @@ def test_a_destination_unknown_at_preview_cannot_be_verified():
     assert stack_violations([unknown]) == [
         (TRAIL_URN, "the destination bucket is unknown at preview, so its Object Lock cannot be verified")
     ]
+
+
+# --- registration ----------------------------------------------------------------------------------
+
+
+def test_the_audit_rules_are_in_the_pack():
+    assert [rule.name for rule in PACK if rule.name in BY_NAME] == [
+        "cloudtrail-log-file-validation",
+        "cloudtrail-logging-enabled",
+        "cloudtrail-encrypted-with-cmk",
+        "cloudtrail-multi-region",
+        "cloudtrail-sends-to-cloudwatch-logs",
+        "cloudtrail-bucket-object-lock",
+    ]
+
+
+@pytest.mark.parametrize("stack, level", [("dev", "disabled"), ("prod", "mandatory")])
+def test_the_stack_policy_config_sets_the_object_lock_level(stack, level):
+    config = load_policy_config(REPO / "policies" / "config" / f"{stack}.json")
+    assert enforcement(BY_NAME["cloudtrail-bucket-object-lock"], config) == level
+
+
+def test_trails_carry_the_required_tags():
+    assert TRAIL_TYPE in TAGGABLE

@@ -13,6 +13,7 @@ from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unk
 from lakehouse.preview.mocks import Registered
 from lakehouse.preview.policy_gate import _stack_resources
 from policies.guardrails import RULES
+from tests.policies.test_audit_rules import RESOURCE_CASES as AUDIT_RESOURCE_CASES
 
 BY_NAME = {rule.name: rule for rule in RULES}
 K = "arn:aws:kms:eu-west-1:123456789012:key/1111"
@@ -554,6 +555,20 @@ RESOURCE_CASES = [
         {},
         ["autoMinorVersionUpgrade should be true"],
     ),
+    (
+        "cloudwatch-alarm-notifies",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        {"alarmActions": ["arn:aws:sns:eu-west-1:123456789012:alerts"]},
+        {"actionsEnabled": False, "alarmActions": ["arn:aws:sns:eu-west-1:123456789012:alerts"]},
+        ["actionsEnabled is false: the alarm changes state and nobody hears of it"],
+    ),
+    (
+        "cloudwatch-alarm-notifies",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        {"actionsEnabled": True, "alarmActions": ["arn:aws:sns:eu-west-1:123456789012:alerts"]},
+        {"alarmActions": []},
+        ["no alarmActions: name the topic (or other action) that tells someone the alarm fired"],
+    ),
 ]
 
 
@@ -598,6 +613,13 @@ def test_minimum_days_are_configurable():
 def test_a_flag_unknown_at_preview_is_reported_not_passed():
     assert violations("kms-key-rotation-enabled", "aws:kms/key:Key", {"enableKeyRotation": UNKNOWN_BOOLEAN_VALUE}) == [
         "enableKeyRotation is unknown at preview, so 'yearly rotation of key material' cannot be verified; set it to True explicitly"
+    ]
+
+
+def test_alarm_actions_unknown_at_preview_are_reported_but_an_unknown_topic_counts_as_set():
+    props = {"actionsEnabled": UNKNOWN_BOOLEAN_VALUE, "alarmActions": [UNKNOWN_STRING_VALUE]}
+    assert violations("cloudwatch-alarm-notifies", "aws:cloudwatch/metricAlarm:MetricAlarm", props) == [
+        "actionsEnabled is unknown at preview, so it cannot be verified; set it to True explicitly"
     ]
 
 
@@ -819,5 +841,9 @@ def test_secret_rotation_is_matched_and_its_period_checked():
 
 
 def test_every_rule_has_a_test_case():
+    # the escalation and world-ingress rules have their own module (test_escalation_and_exposure_rules.py),
+    # the CloudTrail rules theirs (test_audit_rules.py)
     tested = {c[0] for c in RESOURCE_CASES} | {c[0] for c in STACK_CASES} | {"secret-rotated"}
+    tested |= {"iam-no-privilege-escalation", "security-group-no-world-ingress"}
+    tested |= {c[0] for c in AUDIT_RESOURCE_CASES} | {"cloudtrail-bucket-object-lock"}
     assert tested == set(BY_NAME)
