@@ -20,6 +20,7 @@ import difflib
 import graphlib
 import importlib
 import tomllib
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -189,7 +190,8 @@ class Registry:
                 continue
             registration = self.load(key)
             try:
-                chosen[key] = (registration, validate(registration.config_model, block, "components", key))
+                config = validate(registration.config_model, block, "components", key)
+                chosen[key] = (registration, typing.cast(StrictModel, config))
             except ConfigError as error:
                 problems.extend(error.problems)
         for key, (registration, _) in chosen.items():

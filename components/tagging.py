@@ -9,6 +9,7 @@ import importlib
 import inspect
 import keyword
 from collections.abc import Mapping
+from typing import Any
 
 from policies.guardrails.required_tags import REQUIRED_TAG_KEYS
 
@@ -38,5 +39,5 @@ def pulumi_class(type_token: str) -> type | None:
 @functools.cache
 def is_taggable(type_token: str) -> bool:
     """Whether a pulumi-aws resource type accepts ``tags`` (read from its Python class)."""
-    cls = pulumi_class(type_token)
+    cls: Any = pulumi_class(type_token)  # a pulumi-aws resource class: it has _internal_init
     return cls is not None and "tags" in inspect.signature(cls._internal_init).parameters

@@ -1,10 +1,11 @@
 """``lakehouse``: the platform's command line.
 
-    lakehouse plan (--stack NAME | --config PATH) [--format table|json] [--graph FILE]
+    lakehouse plan (--stack NAME | --config PATH) [--format table|json|terraform-plan] [--graph FILE]
     lakehouse generate --scale F --out DIR [--seed N] [--cdc-batches K]
     lakehouse run --bronze DIR --warehouse DIR [--jobs a,b] [--as-of DATE] [--summary PATH]
-    lakehouse query --warehouse DIR [--format table|csv|json] "SQL"
+    lakehouse query --warehouse DIR [--format table|csv|json] ("SQL" | --named NAME) | lakehouse query --list
     lakehouse demo [--out DIR] [--scale F]
+    lakehouse serve ingestion [--port N] [--raw-dir DIR]
     lakehouse docs [--write | --check]
 
 Exit codes: 0 fine, 1 mandatory policy violations, 2 config or usage error (message on stderr).
@@ -13,9 +14,11 @@ Exit codes: 0 fine, 1 mandatory policy violations, 2 config or usage error (mess
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -25,7 +28,7 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors too: keep it, add help
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors too: keep it, add help
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -38,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     which = plan.add_mutually_exclusive_group(required=True)
     which.add_argument("--stack", help="stack name: reads Pulumi.<NAME>.yaml of the project")
     which.add_argument("--config", type=Path, help="any stack settings file")
-    plan.add_argument("--format", choices=("table", "json"), default="table")
+    plan.add_argument(
+        "--format",
+        choices=("table", "json", "terraform-plan"),
+        default="table",
+        help="terraform-plan: Terraform plan JSON for Checkov, Trivy or KICS",
+    )
     plan.add_argument("--graph", type=Path, help="write a diagram: .md/.mmd = Mermaid, .dot/.gv = Graphviz")
     plan.add_argument("--project-dir", type=Path, help="directory of Pulumi.yaml (default: found from cwd)")
     plan.add_argument(
@@ -62,9 +70,6 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated jobs of {', '.join(JOBS)} (default: %(default)s)",
     )
     run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
-    run.add_argument(
-        "--clickstream", help="processed-zone clickstream events (JSON lines): adds the clickstream gold tables"
-    )
     run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
 
     demo = commands.add_parser(
@@ -74,11 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=0.05)
 
     query = commands.add_parser(
-        "query", help="run SQL on the local lake (tables: silver.orders, gold.revenue_daily, ...)"
+        "query",
+        help="run SQL or a named query (etl/queries/) on the local lake (tables: silver.orders, gold.revenue_daily, ...)",
     )
-    query.add_argument("--warehouse", required=True)
+    query.add_argument("--warehouse", help="the local lake (required unless --list)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    query.add_argument("sql")
+    what = query.add_mutually_exclusive_group(required=True)
+    what.add_argument("sql", nargs="?", help="Spark SQL")
+    what.add_argument("--named", metavar="NAME", help="a named query of etl/queries/ (Athena SQL, transpiled to Spark)")
+    what.add_argument("--list", action="store_true", help="list the named queries with their descriptions")
+
+    serve = commands.add_parser("serve", help="serve a handler on 127.0.0.1 with AWS stand-ins (moto)")
+    served = serve.add_subparsers(dest="service", required=True, parser_class=_Parser)
+    ingestion = served.add_parser("ingestion", help="the ingestion API (POST /events); S3 and KMS from in-process moto")
+    ingestion.add_argument("--port", type=int, default=8080)
+    ingestion.add_argument("--raw-dir", type=Path, help="copy stored objects here (raw_to_processed --bronze DIR)")
 
     docs = commands.add_parser(
         "docs", help="generated reference sections: config reference (README.md), policy rules (policies/README.md)"
@@ -119,6 +134,10 @@ def _plan(args: argparse.Namespace) -> int:
         render.write_graph(plan, args.graph)
     if args.format == "json":
         print(render.to_json(plan))
+    elif args.format == "terraform-plan":
+        from .preview.terraform import to_terraform_plan
+
+        print(json.dumps(to_terraform_plan(plan), indent=2))
     else:
         console = Console()
         render.print_table(plan, console if console.is_terminal else Console(width=200))
@@ -177,7 +196,6 @@ def _run(args: argparse.Namespace) -> int:
         warehouse=str(Path(args.warehouse).resolve()),
         bronze=str(Path(args.bronze).resolve()),
         as_of=args.as_of,
-        clickstream=str(Path(args.clickstream).resolve()) if args.clickstream else None,
     )
     try:
         summary = run_jobs(settings, [j for j in args.jobs.split(",") if j], console)
@@ -198,14 +216,43 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
+    from .local.named_queries import list_queries, run_named
     from .local.pipeline import query
 
-    return query(str(Path(args.warehouse).resolve()), args.sql, args.format, Console())
+    console = Console()
+    if args.list:
+        return list_queries(console)
+    if not args.warehouse:
+        print("lakehouse query: --warehouse is required", file=sys.stderr)
+        return EXIT_USAGE
+    warehouse = str(Path(args.warehouse).resolve())
+    if args.named:
+        return run_named(warehouse, args.named, args.format, console)
+    return query(warehouse, args.sql, args.format, console)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .local.serve import serve
+
+    try:
+        serve(args.port, args.raw_dir)
+    except OSError as error:  # the port is taken
+        print(f"lakehouse serve: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"plan": _plan, "docs": _docs, "generate": _generate, "run": _run, "query": _query, "demo": _demo}
+    handlers = {
+        "plan": _plan,
+        "docs": _docs,
+        "generate": _generate,
+        "run": _run,
+        "query": _query,
+        "demo": _demo,
+        "serve": _serve,
+    }
     return handlers[args.command](args)
 
 

@@ -1,13 +1,17 @@
 """Generated reference sections, kept in Markdown files between two markers:
 
 - the config reference (README.md), from the pydantic config models, their defaults and descriptions;
-- the policy rule table (policies/README.md), from the guardrails themselves.
+- the alarm reference (README.md), from the alarms the prod stack's components offer (a plan under mocks);
+- the state machine diagram (README.md), from the job graph;
+- the policy rule table (policies/README.md), from the guardrails themselves, with the Checkov checks
+  each rule coincides with as observed by the Checkov cross-check (policies/guardrails/checkov_observed.json).
 """
 
 from __future__ import annotations
 
 import json
 import typing
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,7 +20,17 @@ from pydantic_core import PydanticUndefined
 from components.config import StackSettings, config_path
 from components.registry import Registry
 from policies.guardrails import RULES
-from policies.guardrails.checkov import NOT_COVERED
+from policies.guardrails.checkov import NOT_COVERED, STACK_EXCEPTIONS
+from policies.guardrails.types import TAGGABLE
+
+PROJECT = Path(__file__).resolve().parents[1]
+OBSERVED = PROJECT / "policies" / "guardrails" / "checkov_observed.json"
+_COMPARISONS = {
+    "GreaterThanOrEqualToThreshold": ">=",
+    "GreaterThanThreshold": ">",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+}
 
 
 def _type_name(annotation: Any) -> str:
@@ -86,28 +100,40 @@ def _short_type(token: str) -> str:
 
 
 def policy_reference() -> str:
-    """The rule table, then the Checkov checks knowingly left out."""
+    """The rule table, the Checkov checks left out and why, and the defects Checkov does not see."""
+    observed = json.loads(OBSERVED.read_text())
     lines = [
-        "| rule | kind | resource types | what it checks | level | config | Checkov |",
+        f"Checkov column: the checks that failed, in the cross-check with Checkov {observed['checkov_version']}, "
+        "exactly where the rule reported on the insecure fixture.",
+        "",
+        "| rule | kind | resource types | what it checks | level | config | Checkov (observed) |",
         "|---|---|---|---|---|---|---|",
     ]
     for rule in RULES:
         types = ", ".join(sorted({_short_type(t) for t in rule.resource_types}))
-        if len(rule.resource_types) > 12:
+        if set(rule.resource_types) == set(TAGGABLE):
             types = f"{len(rule.resource_types)} taggable types (policies/guardrails/types.py TAGGABLE)"
         config = ", ".join(f"`{k}` (default `{json.dumps(v)}`)" for k, v in rule.defaults.items())
         lines.append(
             f"| `{rule.name}` | {'stack' if rule.stack else 'resource'} | {types} | {rule.description} | "
-            f"{rule.level} | {config} | {', '.join(rule.checkov)} |"
+            f"{rule.level} | {config} | {', '.join(observed['rules'].get(rule.name, []))} |"
         )
     lines += [
         "",
-        "Checkov checks for these services that no rule covers, and why:",
+        "Checkov checks that no rule covers, and why (the cross-check accepts their failures):",
         "",
         "| Checkov | why not |",
         "|---|---|",
     ]
     lines += [f"| {check} | {why} |" for check, why in sorted(NOT_COVERED.items())]
+    lines += ["", "Checkov checks a repo stack fails by design:", "", "| stack | Checkov | why |", "|---|---|---|"]
+    lines += [
+        f"| {stack} | {check} | {why} |"
+        for stack, checks in sorted(STACK_EXCEPTIONS.items())
+        for check, why in sorted(checks.items())
+    ]
+    lines += ["", "Planted defects Checkov reports nothing on (rule: fixture resource):", ""]
+    lines += [f"- `{miss}`" for miss in observed["checkov_misses"]]
     return "\n".join(lines) + "\n"
 
 
@@ -125,9 +151,40 @@ def replace_section(text: str, reference: str, name: str = "config-reference") -
     return text.rstrip() + "\n\n" + block + "\n"
 
 
+def alarm_reference(stack: str = "prod") -> str:
+    """Every alarm Monitoring wires in ``stack`` (all components enabled in prod), with its default."""
+    from .preview.plan import project_name, run_program
+    from .preview.stackfile import read_stack_file
+
+    plan = run_program(PROJECT, read_stack_file(PROJECT / f"Pulumi.{stack}.yaml", project_name(PROJECT)))
+    lines = [
+        "| component | alarm | metric | statistic | alarms when | runbook |",
+        "|---|---|---|---|---|---|",
+    ]
+    for alarm in plan.outputs["monitoring"]["alarms"]:
+        threshold = alarm["threshold"]
+        shown = f"{int(threshold):,}" if float(threshold).is_integer() else f"{threshold:g}"
+        condition = f"{_COMPARISONS[alarm['comparison']]} {shown}"
+        lines.append(
+            f"| {alarm['component']} | `{alarm['name']}` | {alarm['namespace']} {alarm['metric']} | "
+            f"{alarm['statistic']} | {condition} | {alarm['runbook']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def state_machine_diagram() -> str:
+    """The batch state machine as Mermaid, from the whole job graph."""
+    from components.batch.diagram import markdown
+    from etl.graph import all_in_order
+
+    return markdown(all_in_order())
+
+
 def generated_sections() -> list[tuple[str, str, str]]:
     """(file relative to the project, section name, content) for every generated section."""
     return [
         ("README.md", "config-reference", config_reference()),
+        ("README.md", "alarm-reference", alarm_reference()),
+        ("README.md", "state-machine", state_machine_diagram()),
         ("policies/README.md", "policy-rules", policy_reference()),
     ]

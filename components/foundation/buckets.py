@@ -89,6 +89,7 @@ def tls_only_policy(
     return s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
-        policy=statements.apply(lambda more: iam.document(*deny, *more)),
+        # apply flattens the Output the document is; pulumi's stub does not say so
+        policy=statements.apply(lambda more: iam.document(*deny, *more)),  # type: ignore[arg-type,return-value]
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -115,7 +115,7 @@ class AccessModel:
         if arn:
             self.resource.setdefault(str(arn), []).append(_load(policy))
 
-    def _add_lambda_permission(self, props: Mapping[str, Any], arn_of_id: Mapping[str, str]) -> None:
+    def _add_lambda_permission(self, props: Mapping[str, Any], arn_of_id: Mapping[str, Any]) -> None:
         """A Lambda permission is one statement of the function's resource policy."""
         function = str(props.get("function"))
         function_arn = function if function.startswith("arn:") else arn_of_id.get(function) or function

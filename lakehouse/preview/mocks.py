@@ -35,6 +35,17 @@ _EC2_ID_PREFIX = {
 }
 
 
+# DMS resources name their ARN output after the resource (replicationTaskArn, endpointArn, ...).
+_DMS_ARNS = {
+    "ReplicationInstance": ("replicationInstanceArn", "rep"),
+    "Endpoint": ("endpointArn", "endpoint"),
+    "S3Endpoint": ("endpointArn", "endpoint"),
+    "ReplicationTask": ("replicationTaskArn", "task"),
+    "ReplicationSubnetGroup": ("replicationSubnetGroupArn", "subgrp"),
+    "ReplicationConfig": ("arn", "replication-config"),
+}
+
+
 def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
@@ -107,6 +118,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return _uuid(service, cls, name)
         if service == "ec2" and cls in _EC2_ID_PREFIX:
             return f"{_EC2_ID_PREFIX[cls]}-0{_digest(service, cls, name)}"
+        if service == "docdb" and cls == "Cluster" and state.get("clusterIdentifier"):
+            return str(state["clusterIdentifier"])  # DocumentDB identifies a cluster by its identifier
         if "name" in state and isinstance(state["name"], str):
             return state["name"]
         return f"{name}-{_digest(service, cls, name, length=7)}"
@@ -127,6 +140,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return f"arn:{p}:glue:{r}:{a}:database/{resource_id}"
         if service == "ec2":
             return f"arn:{p}:ec2:{r}:{a}:{cls.lower()}/{resource_id}"
+        if service == "docdb" and cls == "Cluster":
+            return f"arn:{p}:rds:{r}:{a}:cluster:{resource_id}"  # DocumentDB clusters are RDS resources
         return f"arn:{p}:{service}:{r}:{a}:{cls[0].lower() + cls[1:]}/{resource_id}"
 
     def _computed(self, service: str, cls: str, resource_id: str, state: dict[str, Any]) -> None:
@@ -137,8 +152,27 @@ class AwsMocks(pulumi.runtime.Mocks):
             state["bucketRegionalDomainName"] = f"{resource_id}.s3.{self.region}.amazonaws.com"
         elif service == "kms" and cls == "Key":
             state["keyId"] = resource_id
-        elif "name" not in state and service in ("iam", "cloudwatch", "glue"):
-            state["name"] = resource_id
+        elif service == "docdb" and cls == "Cluster":
+            suffix = _digest(service, cls, resource_id, length=12)
+            state["endpoint"] = f"{resource_id}.cluster-{suffix}.{self.region}.docdb.amazonaws.com"
+            state["readerEndpoint"] = f"{resource_id}.cluster-ro-{suffix}.{self.region}.docdb.amazonaws.com"
+            if state.get("manageMasterUserPassword"):  # DocumentDB creates the master user's secret
+                where = f"{self.partition}:secretsmanager:{self.region}:{self.account_id}"
+                secret = f"rds!cluster-{_uuid(service, cls, resource_id)}-{_digest('secret', resource_id, length=6)}"
+                state["masterUserSecrets"] = [
+                    {
+                        "secretArn": f"arn:{where}:secret:{secret}",
+                        "kmsKeyId": f"arn:{self.partition}:kms:{self.region}:{self.account_id}:alias/aws/secretsmanager",
+                        "secretStatus": "active",
+                    }
+                ]
+        elif service == "dms" and cls in _DMS_ARNS:
+            output, kind = _DMS_ARNS[cls]
+            suffix = state.get("resourceIdentifier") or resource_id
+            state[output] = f"arn:{self.partition}:dms:{self.region}:{self.account_id}:{kind}:{suffix}"
+        # Auto-named resources (a Lambda function, a queue, ...) get their id as name, as AWS gives one,
+        # so inputs built from ``.name`` keep their value and their reference in the plan.
+        state.setdefault("name", resource_id)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pulumi_policy import (
     PolicyResourceOptions,
     ResourceValidationArgs,
     StackValidationArgs,
+    StackValidationPolicy,
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
@@ -99,7 +100,7 @@ def evaluate(records: list[Registered], config: Mapping[str, Any] | None = None)
         def report(message: str, urn: str | None, _rule: Rule = rule, _level: str = level, _default: str = "") -> None:
             violations.append({"policy": _rule.name, "enforcement": _level, "urn": urn or _default, "message": message})
 
-        if rule.stack:
+        if isinstance(policy, StackValidationPolicy):
             policy.validate(StackValidationArgs(_stack_resources(custom), given), report)
             continue
         for record in custom:
@@ -112,8 +113,12 @@ def evaluate(records: list[Registered], config: Mapping[str, Any] | None = None)
                 None,
                 given,
             )
+
+            def report_on(message: str, urn: str | None, _urn: str = record.urn) -> None:
+                report(message, urn or _urn)
+
             try:
-                policy.validate(args, lambda message, urn, _urn=record.urn: report(message, urn or _urn))
+                policy.validate(args, report_on)
             except UnknownValueError as error:  # a rule that read an unknown directly: report, never pass
                 report(f"cannot be checked at preview: {error.message}", record.urn)
     return violations

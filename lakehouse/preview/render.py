@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
+import pulumi
 from rich.console import Console
 from rich.table import Table
 
@@ -42,7 +45,23 @@ def print_table(plan: Plan, console: Console) -> None:
 
 
 def to_json(plan: Plan) -> str:
-    return json.dumps(plan.as_json(), indent=2, sort_keys=False, default=str)
+    return json.dumps(plan.as_json(), indent=2, sort_keys=False, default=_asset)
+
+
+def _asset(value: Any) -> Any:
+    """Deployment packages by content (a file's SHA-256), so that the JSON of a plan is the same on
+    every run and a diff of two plans shows a code change."""
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: _asset(member) for name, member in sorted(value.assets.items())}}
+    if isinstance(value, (pulumi.FileAsset, pulumi.FileArchive)):
+        return (
+            {"sha256": hashlib.sha256(Path(value.path).read_bytes()).hexdigest()}
+            if Path(value.path).is_file()
+            else {"path": value.path}
+        )
+    if isinstance(value, pulumi.StringAsset):
+        return {"sha256": hashlib.sha256(value.text.encode()).hexdigest()}
+    return str(value)
 
 
 def _walk_tree(plan: Plan, leaf, open_group, close_group) -> list[str]:

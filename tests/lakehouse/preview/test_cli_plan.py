@@ -61,7 +61,8 @@ def test_plan_table_groups_resources_by_component():
     result = run("plan", "--stack", "dev")
     assert result.returncode == 0, result.stderr
     assert "foundation: 55 resources" in result.stdout
-    assert "stack dev: 56 resources in 1 components, 0 policy violations (0 mandatory)" in result.stdout
+    assert "monitoring: 43 resources" in result.stdout
+    assert "stack dev: 192 resources in 7 components, 0 policy violations (0 mandatory)" in result.stdout
 
 
 def test_plan_takes_any_stack_file_and_exits_2_on_bad_config(tmp_path):
