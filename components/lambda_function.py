@@ -6,6 +6,7 @@ of this account, exactly the statements the caller grants plus its own log strea
 group encrypted with the stack key and a retention, X-Ray tracing, environment variables encrypted
 with the stack key, a dead-letter queue (encrypted, for failed asynchronous invocations) and a
 concurrency cap. The code hash Pulumi computes from the archive redeploys on a code change only.
+Its owner offers the function's health alarms (errors, throttles, duration) with its own runbooks.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ from pulumi_aws import cloudwatch, get_partition_output, get_region_output, lamb
 from pulumi_aws import iam as aws_iam
 
 from . import iam
+from .alarms import Alarm
+from .logs import encrypted_log_group
+from .queues import dead_letter_queue
+from .roles import role_with_policy
 from .tagging import with_name
 
 FUNCTIONS_ROOT = Path(__file__).resolve().parents[1] / "functions"
 RUNTIME = "python3.12"
 SHARED_PACKAGES = ("common",)
+DURATION_ALARM_SHARE = 0.8  # warn when invocations use this share of the timeout
 
 
 def code_archive(handler_package: str, root: Path = FUNCTIONS_ROOT) -> pulumi.AssetArchive:
@@ -41,6 +47,15 @@ def code_archive(handler_package: str, root: Path = FUNCTIONS_ROOT) -> pulumi.As
         for path in sorted((root / package).rglob("*.py")):
             assets[f"functions/{path.relative_to(root).as_posix()}"] = pulumi.FileAsset(str(path))
     return pulumi.AssetArchive(assets)
+
+
+@dataclass(frozen=True)
+class FunctionRunbooks:
+    """What the operator of one function does when it raises, is throttled, or nears its timeout."""
+
+    errors: str
+    throttles: str
+    duration: str
 
 
 @dataclass(frozen=True)
@@ -84,30 +99,18 @@ class PythonFunction(pulumi.ComponentResource):
         settings = settings or FunctionSettings()
         tags = dict(tags or {})
         child = pulumi.ResourceOptions(parent=self)
+        self._timeout_seconds = settings.timeout_seconds  # what health_alarms() measures durations against
         # A fixed physical name: the log group (/aws/lambda/<name>) must exist, encrypted, before the function.
-
-        self.log_group = cloudwatch.LogGroup(
+        self.log_group = encrypted_log_group(
             f"{name}-logs",
             name=f"/aws/lambda/{function_name}",
-            retention_in_days=settings.log_retention_days,
-            kms_key_id=key_arn,
+            key_arn=key_arn,
+            retention_days=settings.log_retention_days,
             tags=with_name(tags, f"{name}-logs"),
             opts=child,
         )
-        self.dead_letter_queue = sqs.Queue(
-            f"{name}-dlq",
-            kms_master_key_id=key_arn,
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=14 * 24 * 3600,  # the SQS maximum: time to look at a failure
-            tags=with_name(tags, f"{name}-dlq"),
-            opts=child,
-        )
-        self.role = aws_iam.Role(
-            f"{name}-role",
-            description=f"Runs the {name} Lambda function",
-            assume_role_policy=iam.assume_role_policy("lambda.amazonaws.com", account_id),
-            tags=with_name(tags, f"{name}-role"),
-            opts=child,
+        self.dead_letter_queue = dead_letter_queue(
+            f"{name}-dlq", key_arn=key_arn, tags=with_name(tags, f"{name}-dlq"), opts=child
         )
         own = functools.partial(function_statements, self.log_group.arn, self.dead_letter_queue.arn, key_arn)
         if settings.subnet_ids is None:
@@ -116,7 +119,15 @@ class PythonFunction(pulumi.ComponentResource):
             document = self._placement(settings, account_id).apply(
                 lambda network: iam.document(*own(network=network), *statements)
             )
-        policy = aws_iam.RolePolicy(f"{name}-policy", role=self.role.id, policy=document, opts=child)
+        self.role, policy = role_with_policy(
+            f"{name}-role",
+            policy_resource_name=f"{name}-policy",
+            description=f"Runs the {name} Lambda function",
+            assume_role_policy=iam.assume_role_policy("lambda.amazonaws.com", account_id),
+            policy=document,
+            tags=with_name(tags, f"{name}-role"),
+            opts=child,
+        )
         vpc_config = (
             {"subnet_ids": settings.subnet_ids, "security_group_ids": list(settings.security_group_ids)}
             if settings.subnet_ids is not None
@@ -145,6 +156,40 @@ class PythonFunction(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, self.log_group]),
         )
         self.register_outputs({"function_name": self.function.name, "function_arn": self.function.arn})
+
+    def health_alarms(self, label: str, runbooks: FunctionRunbooks) -> list[Alarm]:
+        """The function's own health, named ``<label>-...``: it raised, it was throttled (calls beyond
+        its reserved concurrency), its slowest invocations near the timeout."""
+        function = {"FunctionName": self.function.name}
+        return [
+            Alarm(
+                name=f"{label}-errors",
+                metric="Errors",
+                namespace="AWS/Lambda",
+                dimensions=function,
+                threshold=1,
+                runbook=runbooks.errors,
+            ),
+            Alarm(
+                name=f"{label}-throttles",
+                metric="Throttles",
+                namespace="AWS/Lambda",
+                dimensions=function,
+                threshold=1,
+                runbook=runbooks.throttles,
+            ),
+            Alarm(
+                name=f"{label}-duration-p99",
+                metric="Duration",
+                namespace="AWS/Lambda",
+                dimensions=function,
+                statistic="p99",
+                threshold=DURATION_ALARM_SHARE * (self._timeout_seconds * 1000),
+                unit="Milliseconds",
+                evaluation_periods=3,
+                runbook=runbooks.duration,
+            ),
+        ]
 
     def _placement(self, settings: FunctionSettings, account_id: pulumi.Input[str]) -> pulumi.Output[VpcPlacement]:
         """The function's subnets and security groups with the ARN parts that name them."""

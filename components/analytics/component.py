@@ -20,8 +20,10 @@ from etl.queries import NamedQuery, named_queries
 
 from .. import iam
 from ..alarms import Alarm
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
-from ..registry import BuildContext, Registration, exported
+from ..registry import Registration, exported
+from ..roles import role_with_policy
 from ..tagging import with_name
 from . import access, watch
 from .config import KEY, AnalyticsConfig
@@ -111,9 +113,8 @@ class Analytics(pulumi.ComponentResource):
     ) -> aws_iam.Role | None:
         if not config.analyst_role.enabled:
             return None
-        child = pulumi.ResourceOptions(parent=self)
         principals = list(config.analyst_role.trusted_principals)
-        role = aws_iam.Role(
+        role, _ = role_with_policy(
             f"{name}-analyst",
             description=f"Runs queries in the {workgroup_name} Athena workgroup over silver and gold",
             assume_role_policy=iam.document_from(
@@ -121,12 +122,6 @@ class Analytics(pulumi.ComponentResource):
                 foundation.partition,
                 foundation.account_id,
             ),
-            tags=with_name(tags, f"{workgroup_name}-analyst"),
-            opts=child,
-        )
-        aws_iam.RolePolicy(
-            f"{name}-analyst-policy",
-            role=role.id,
             policy=iam.document_from(
                 lambda *values: access.analyst_statements(access.Lake(*values)),
                 foundation.partition,
@@ -140,7 +135,8 @@ class Analytics(pulumi.ComponentResource):
                 foundation.databases.gold.name,
                 foundation.key.arn,
             ),
-            opts=child,
+            tags=with_name(tags, f"{workgroup_name}-analyst"),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         return role
 
@@ -163,21 +159,10 @@ def rendered(query: NamedQuery, foundation: DataLakeFoundation) -> pulumi.Output
     )
 
 
-def _build(key: str, config: AnalyticsConfig, context: BuildContext) -> Analytics:
-    return Analytics(
-        key,
-        config,
-        foundation=context.dependency("foundation", DataLakeFoundation),
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 REGISTRATION = Registration(
     key=KEY,
     config_model=AnalyticsConfig,
-    factory=_build,
+    factory=standard_factory(Analytics),
     depends_on=("foundation",),
     summary="Athena workgroup (engine 3, enforced, SSE-KMS results, scan cutoff), named queries, analyst role",
 )

@@ -17,8 +17,11 @@ from pulumi_aws import iam as aws_iam
 
 from .. import iam
 from ..alarms import Alarm
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation, buckets
-from ..registry import BuildContext, Registration, exported
+from ..logs import encrypted_log_group
+from ..registry import Registration, exported
+from ..roles import role_with_policy
 from ..tagging import with_name
 from . import access, naming, selectors
 from .config import AuditTrailConfig
@@ -112,25 +115,21 @@ class AuditTrail(pulumi.ComponentResource):
         )
 
         log_group_name = naming.log_group_name(prefix)
-        self.log_group = cloudwatch.LogGroup(
+        self.log_group = encrypted_log_group(
             f"{name}-logs",
             name=log_group_name,
-            retention_in_days=config.log_retention_days,
-            kms_key_id=key_arn,
+            key_arn=key_arn,
+            retention_days=config.log_retention_days,
             tags=with_name(tags, log_group_name),
             opts=child,
         )
-        self.role = aws_iam.Role(
+        self.role, self.role_policy = role_with_policy(
             f"{name}-logs-role",
+            policy_resource_name=f"{name}-logs-policy",
             description=f"Lets CloudTrail deliver the {prefix} audit trail to its log group",
             assume_role_policy=access.log_delivery_trust(),
-            tags=with_name(tags, f"{prefix}-audit-logs"),
-            opts=child,
-        )
-        self.role_policy = aws_iam.RolePolicy(
-            f"{name}-logs-policy",
-            role=self.role.id,
             policy=iam.document_from(access.log_delivery_statements, self.log_group.arn, account_id),
+            tags=with_name(tags, f"{prefix}-audit-logs"),
             opts=child,
         )
 
@@ -197,17 +196,6 @@ class AuditTrail(pulumi.ComponentResource):
         ]
 
 
-def _build(key: str, config: AuditTrailConfig, context: BuildContext) -> AuditTrail:
-    return AuditTrail(
-        key,
-        config,
-        foundation=context.dependency("foundation", DataLakeFoundation),
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 def _key_policy(scope: iam.KeyPolicyScope, config: AuditTrailConfig) -> list[iam.Statement]:
     return access.key_grant(scope)  # the trail's name, hence its grant, does not depend on config
 
@@ -215,7 +203,7 @@ def _key_policy(scope: iam.KeyPolicyScope, config: AuditTrailConfig) -> list[iam
 REGISTRATION = Registration(
     key="audit_trail",
     config_model=AuditTrailConfig,
-    factory=_build,
+    factory=standard_factory(AuditTrail),
     key_policy=_key_policy,
     depends_on=("foundation",),
     summary="Multi-region CloudTrail trail to an Object Lock audit bucket and a watched CloudWatch Logs group",

@@ -25,9 +25,13 @@ from etl.graph import JOBS, JobSpec, all_in_order
 from .. import iam
 from ..alarms import Alarm
 from ..config import ConfigError, config_path
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
 from ..foundation.component import ZONES
-from ..registry import BuildContext, Registration, exported
+from ..logs import encrypted_log_group
+from ..queues import dead_letter_queue
+from ..registry import Registration, exported
+from ..roles import role_with_policy
 from ..tagging import with_name
 from . import artifacts, emr, permissions
 from . import jobs as glue_jobs
@@ -36,7 +40,6 @@ from .state_machine import EmrRun, GlueRun, Run, definition, timeout_seconds
 
 KEY = "batch"
 SCHEDULE_GROUP = "default"
-DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to look at a missed run
 DURATION_ALARM_SHARE = 0.8  # warn when a run has used this share of its timeout
 
 
@@ -182,20 +185,15 @@ class BatchProcessing(pulumi.ComponentResource):
     ) -> tuple[aws_iam.Role, aws_iam.RolePolicy]:
         """A role only ``service`` of this account may assume, with one inline policy; ``label``
         names it (after the stack prefix) in its Name tag."""
-        role = aws_iam.Role(
+        return role_with_policy(
             f"{name}-role",
+            policy_resource_name=f"{name}-policy",
             description=what,
             assume_role_policy=iam.assume_role_policy(service, self._foundation.account_id),
+            policy=statements.apply(_document),  # apply flattens the Output _document returns
             tags=with_name(self._tags, f"{self._prefix}-{label}"),
             opts=self._child,
         )
-        policy = aws_iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            policy=statements.apply(_document),  # type: ignore[arg-type]  # apply flattens an Output result
-            opts=self._child,
-        )
-        return role, policy
 
     # --- Glue -------------------------------------------------------------------------------------
 
@@ -291,11 +289,11 @@ class BatchProcessing(pulumi.ComponentResource):
     def _emr(self, name: str, heavy: Sequence[JobSpec], names: pulumi.Output[_Names]) -> None:
         emr_config, network, key = self._config.emr_serverless, self._foundation.network, self._foundation.key
         assert network is not None  # checked by _validate before any resource
-        logs = cloudwatch.LogGroup(
+        logs = encrypted_log_group(
             f"{name}-emr-logs",
             name=f"/aws/emr-serverless/{self._prefix}-batch",
-            retention_in_days=self._config.log_retention_days,
-            kms_key_id=key.arn,
+            key_arn=key.arn,
+            retention_days=self._config.log_retention_days,
             tags=with_name(self._tags, f"{self._prefix}-batch-emr"),
             opts=self._child,
         )
@@ -353,11 +351,11 @@ class BatchProcessing(pulumi.ComponentResource):
     ) -> None:
         config, key = self._config, self._foundation.key
         machine = f"{self._prefix}-batch"
-        self.state_machine_logs = cloudwatch.LogGroup(
+        self.state_machine_logs = encrypted_log_group(
             f"{name}-state-machine-logs",
             name=f"/aws/vendedlogs/states/{machine}",  # the prefix AWS recommends for vended logs
-            retention_in_days=config.log_retention_days,
-            kms_key_id=key.arn,
+            key_arn=key.arn,
+            retention_days=config.log_retention_days,
             tags=with_name(self._tags, f"{machine}-logs"),
             opts=self._child,
         )
@@ -466,11 +464,9 @@ class BatchProcessing(pulumi.ComponentResource):
     def _schedule(self, name: str, names: pulumi.Output[_Names]) -> None:
         config, key = self._config, self._foundation.key
         schedule = f"{self._prefix}-batch"
-        self.dead_letter_queue = sqs.Queue(
+        self.dead_letter_queue = dead_letter_queue(
             f"{name}-schedule-dlq",
-            kms_master_key_id=key.arn,
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
+            key_arn=key.arn,
             tags=with_name(self._tags, f"{schedule}-schedule-dlq"),
             opts=self._child,
         )
@@ -569,18 +565,6 @@ def deployable_jobs(enabled: Mapping[str, Any]) -> dict[str, JobSpec]:
     return {name: job for name, job in JOBS.items() if set(job.requires) <= set(enabled)}
 
 
-def _build(key: str, config: BatchConfig, context: BuildContext) -> BatchProcessing:
-    return BatchProcessing(
-        key,
-        config,
-        foundation=context.dependency("foundation", DataLakeFoundation),
-        graph=deployable_jobs(context.settings.components),
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 def key_policy(scope: iam.KeyPolicyScope, config: Any) -> list[iam.Statement]:
     """CloudWatch Logs' delivery service reads the state machine's encrypted execution data to
     deliver it to the log group, so it decrypts with the stack key as itself (for this account)."""
@@ -598,7 +582,7 @@ def key_policy(scope: iam.KeyPolicyScope, config: Any) -> list[iam.Statement]:
 REGISTRATION = Registration(
     key=KEY,
     config_model=BatchConfig,
-    factory=_build,
+    factory=standard_factory(BatchProcessing, graph=lambda context: deployable_jobs(context.settings.components)),
     key_policy=key_policy,
     depends_on=("foundation",),
     summary="The job graph as Glue 5.1 jobs run by a Step Functions state machine, on a schedule, EMR optional",

@@ -23,9 +23,12 @@ from etl.contract import tables
 from .. import iam
 from ..alarms import Alarm, EventAlert
 from ..config import ConfigError, config_path
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
 from ..foundation.network import HTTPS, Network
-from ..registry import BuildContext, Registration, exported
+from ..logs import encrypted_log_group
+from ..registry import Registration, exported
+from ..roles import role_with_policy
 from ..tagging import with_name
 from . import layout, permissions, replication, watch
 from .config import KEY, CdcConfig
@@ -110,31 +113,27 @@ class ChangeDataCapture(pulumi.ComponentResource):
             tags=with_name(tags, names.replication),
             opts=pulumi.ResourceOptions(parent=self, depends_on=account_roles),
         )
-        self.log_group = cloudwatch.LogGroup(
+        self.log_group = encrypted_log_group(
             f"{name}-logs",
             name=names.log_group(config.compute),
-            retention_in_days=config.log_retention_days,
-            kms_key_id=foundation.key.arn,
+            key_arn=foundation.key.arn,
+            retention_days=config.log_retention_days,
             tags=with_name(tags, names.log_group(config.compute)),
             opts=child,
         )
 
-        self.bronze_writer = aws_iam.Role(
+        self.bronze_writer, writer_policy = role_with_policy(
             f"{name}-bronze-writer",
             description="DMS writes the source contract's files under dms/ of the raw bucket",
             assume_role_policy=iam.assume_role_policy("dms.amazonaws.com", foundation.account_id),
-            tags=with_name(tags, f"{names.replication}-bronze-writer"),
-            opts=child,
-        )
-        writer_policy = aws_iam.RolePolicy(
-            f"{name}-bronze-writer-policy",
-            role=self.bronze_writer.id,
             policy=iam.document_from(
                 permissions.bronze_writer, foundation.buckets.raw.arn, foundation.key.arn, foundation.region
             ),
+            tags=with_name(tags, f"{names.replication}-bronze-writer"),
             opts=child,
         )
-        self.secret_reader = aws_iam.Role(
+        source = config.source
+        self.secret_reader, reader_policy = role_with_policy(
             f"{name}-secret-reader",
             description="DMS reads the source database's connection secret",
             assume_role_policy=iam.document_from(
@@ -142,17 +141,11 @@ class ChangeDataCapture(pulumi.ComponentResource):
                 foundation.region,
                 foundation.account_id,
             ),
-            tags=with_name(tags, f"{names.replication}-secret-reader"),
-            opts=child,
-        )
-        source = config.source
-        reader_policy = aws_iam.RolePolicy(
-            f"{name}-secret-reader-policy",
-            role=self.secret_reader.id,
             policy=iam.document_from(
                 lambda region: permissions.secret_reader(source.secret_arn, source.secret_kms_key_arn, region),
                 foundation.region,
             ),
+            tags=with_name(tags, f"{names.replication}-secret-reader"),
             opts=child,
         )
 
@@ -274,15 +267,16 @@ class ChangeDataCapture(pulumi.ComponentResource):
         }
         policies: list[pulumi.Resource] = []
         for role_name, document in documents.items():
-            role = aws_iam.Role(
+            _, policy = role_with_policy(
                 f"{name}-{role_name}",
                 name=role_name,  # DMS looks these roles up by name: one of each per account
                 description="Account-wide role AWS DMS requires by this name",
                 assume_role_policy=iam.assume_role_policy("dms.amazonaws.com", foundation.account_id),
+                policy=document,
                 tags=with_name(tags, role_name),
                 opts=child,
             )
-            policies.append(aws_iam.RolePolicy(f"{name}-{role_name}-policy", role=role.id, policy=document, opts=child))
+            policies.append(policy)
         return policies
 
     def stack_outputs(self) -> CdcOutputs:
@@ -334,21 +328,10 @@ def _check_names(name: str, names: replication.DmsNames) -> None:
         )
 
 
-def _build(key: str, config: CdcConfig, context: BuildContext) -> ChangeDataCapture:
-    return ChangeDataCapture(
-        key,
-        config,
-        foundation=context.dependency("foundation", DataLakeFoundation),
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 REGISTRATION = Registration(
     key=KEY,
     config_model=CdcConfig,
-    factory=_build,
+    factory=standard_factory(ChangeDataCapture),
     depends_on=("foundation",),
     summary="DMS full load and CDC of the SaaS PostgreSQL into bronze, in the contract's layout",
 )

@@ -22,10 +22,13 @@ from pulumi_aws import iam as aws_iam
 from .. import iam
 from ..alarms import Alarm
 from ..config import ConfigError, config_path
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
 from ..foundation.network import HTTPS, Network
+from ..kinesis_stream import encrypted_stream
 from ..lambda_function import RUNTIME, FunctionSettings, PythonFunction
-from ..registry import BuildContext, Registration, exported
+from ..logs import encrypted_log_group
+from ..registry import Registration, exported
 from ..streaming import Streaming
 from ..tagging import with_name
 from . import access, cluster_settings
@@ -118,11 +121,11 @@ class DocumentStore(pulumi.ComponentResource):
             opts=child,
         )
         self.log_groups = {
-            export: cloudwatch.LogGroup(
+            export: encrypted_log_group(
                 f"{name}-{export}-logs",
                 name=cluster_settings.log_group_name(cluster_id, export),
-                retention_in_days=config.log_retention_days,
-                kms_key_id=foundation.key.arn,
+                key_arn=foundation.key.arn,
+                retention_days=config.log_retention_days,
                 tags=with_name(tags, f"{cluster_id}-{export}"),
                 opts=child,
             )
@@ -167,8 +170,18 @@ class DocumentStore(pulumi.ComponentResource):
         ]
         self.secret_arn = self.cluster.master_user_secrets.apply(cluster_settings.managed_secret_arn)
 
+        # Documents get their own stream: they never mix with the clickstream.
         self.stream = (
-            self._documents_stream(name, prefix, config, foundation, tags) if self.source_kind == "kinesis" else None
+            encrypted_stream(
+                f"{name}-stream",
+                name=f"{prefix}-documents",
+                capacity=config.kinesis,
+                key_arn=foundation.key.arn,
+                tags=tags,
+                opts=child,
+            )
+            if self.source_kind == "kinesis"
+            else None
         )
         self.layer = lambda_.LayerVersion(
             f"{name}-layer",
@@ -279,23 +292,6 @@ class DocumentStore(pulumi.ComponentResource):
         )
 
     # --- the source ----------------------------------------------------------------------------------
-
-    def _documents_stream(
-        self, name: str, prefix: str, config: DocumentStoreConfig, foundation: DataLakeFoundation, tags: dict[str, str]
-    ) -> kinesis.Stream:
-        """Documents get their own stream: they never mix with the clickstream."""
-        settings = config.kinesis
-        return kinesis.Stream(
-            f"{name}-stream",
-            name=f"{prefix}-documents",
-            stream_mode_details={"stream_mode": settings.capacity_mode.upper()},
-            shard_count=settings.shard_count,
-            retention_period=settings.retention_hours,
-            encryption_type="KMS",
-            kms_key_id=foundation.key.arn,
-            tags=with_name(tags, f"{prefix}-documents"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
     def _access_policy(
         self, prefix: str, config: DocumentStoreConfig, foundation: DataLakeFoundation, streaming: Streaming | None
@@ -490,22 +486,10 @@ def _check_source(config: DocumentStoreConfig, source_kind: str) -> None:
         )
 
 
-def _build(key: str, config: DocumentStoreConfig, context: BuildContext) -> DocumentStore:
-    return DocumentStore(
-        key,
-        foundation=context.dependency("foundation", DataLakeFoundation),
-        streaming=context.dependency("streaming", Streaming),
-        config=config,
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 REGISTRATION = Registration(
     key=KEY,
     config_model=DocumentStoreConfig,
-    factory=_build,
+    factory=standard_factory(DocumentStore, streaming=lambda context: context.dependency("streaming", Streaming)),
     depends_on=("foundation", "streaming"),
     summary="DocumentDB (encrypted, TLS, audited, managed secret) and the processor dual-writing documents to it and the lake",
 )

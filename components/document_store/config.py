@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..config import LogRetentionDays, StrictModel
+from ..kinesis_stream import MAX_RETENTION_HOURS, MIN_RETENTION_HOURS, CapacityMode
 
 KEY = "document_store"
 DOCDB_PORT = 27017
@@ -57,16 +58,16 @@ def windows_overlap(backup: str, maintenance: str) -> bool:
 class KinesisSourceConfig(StrictModel):
     """The component's own documents stream, when the Streaming source is Kinesis."""
 
-    capacity_mode: Literal["on_demand", "provisioned"] = Field(
+    capacity_mode: CapacityMode = Field(
         default="on_demand", description="on_demand (scales by itself) or provisioned (fixed shards)."
     )
     shard_count: int | None = Field(
         default=None, ge=1, description="Shards of a provisioned stream; required when provisioned."
     )
     retention_hours: int = Field(
-        default=24,
-        ge=24,
-        le=8760,
+        default=MIN_RETENTION_HOURS,
+        ge=MIN_RETENTION_HOURS,
+        le=MAX_RETENTION_HOURS,
         description="How long documents stay readable for replay (and survive a store outage), 24-8760 hours.",
     )
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi_aws import cloudwatch, ec2, get_availability_zones_output
-from pulumi_aws import iam as aws_iam
+from pulumi_aws import ec2, get_availability_zones_output
 
 from .. import iam
+from ..logs import encrypted_log_group
+from ..roles import role_with_policy
 from ..tagging import with_name
 from .config import VpcConfig
 
@@ -226,22 +227,17 @@ class Network(pulumi.ComponentResource):
         child: pulumi.ResourceOptions,
     ) -> None:
         """All traffic of the VPC to an encrypted CloudWatch log group, via a role scoped to it."""
-        group = cloudwatch.LogGroup(
+        group = encrypted_log_group(
             f"{name}-flow-logs",
-            retention_in_days=retention,
-            kms_key_id=key_arn,
+            key_arn=key_arn,
+            retention_days=retention,
             tags=with_name(tags, f"{name}-flow-logs"),
             opts=child,
         )
-        role = aws_iam.Role(
+        role, _ = role_with_policy(
             f"{name}-flow-logs-role",
+            policy_resource_name=f"{name}-flow-logs-write",
             assume_role_policy=iam.assume_role_policy("vpc-flow-logs.amazonaws.com", account_id),
-            tags=with_name(tags, f"{name}-flow-logs"),
-            opts=child,
-        )
-        aws_iam.RolePolicy(
-            f"{name}-flow-logs-write",
-            role=role.id,
             policy=iam.document(
                 iam.allow(
                     "WriteFlowLogs",
@@ -249,6 +245,7 @@ class Network(pulumi.ComponentResource):
                     [group.arn, pulumi.Output.concat(group.arn, ":*")],
                 )
             ),
+            tags=with_name(tags, f"{name}-flow-logs"),
             opts=child,
         )
         ec2.FlowLog(

@@ -22,9 +22,11 @@ from pulumi_aws import iam as aws_iam
 
 from .. import iam
 from ..alarms import Alarm
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
-from ..lambda_function import FunctionSettings, PythonFunction
-from ..registry import BuildContext, Registration, exported
+from ..lambda_function import FunctionRunbooks, FunctionSettings, PythonFunction
+from ..logs import encrypted_log_group
+from ..registry import Registration, exported
 from ..tagging import with_name
 from .access import handler_statements
 from .config import IngestionConfig
@@ -47,6 +49,12 @@ ACCESS_LOG_FORMAT = json.dumps(
         "integrationError": "$context.integrationErrorMessage",
     },
     separators=(",", ":"),
+)
+
+HANDLER_RUNBOOKS = FunctionRunbooks(
+    errors="The ingestion handler raised: read its JSON logs for the stack trace and the request id.",
+    throttles="Requests exceed reserved_concurrency: raise it, or lower the stage's throttling.",
+    duration="The handler nears its timeout: look for large batches or slow S3 writes; raise timeout_seconds (max 29).",
 )
 
 
@@ -88,7 +96,6 @@ class IngestionApi(pulumi.ComponentResource):
         tags = dict(tags or {})
         prefix = name_prefix or name
         child = pulumi.ResourceOptions(parent=self)
-        self._config = config
 
         self.handler = PythonFunction(
             f"{name}-handler",
@@ -169,11 +176,11 @@ class IngestionApi(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.access_logs = cloudwatch.LogGroup(
+        self.access_logs = encrypted_log_group(
             f"{name}-access-logs",
             name=f"/aws/apigateway/{prefix}-ingestion",
-            retention_in_days=config.log_retention_days,
-            kms_key_id=foundation.key.arn,
+            key_arn=foundation.key.arn,
+            retention_days=config.log_retention_days,
             tags=with_name(tags, f"{prefix}-ingestion-access-logs"),
             opts=child,
         )
@@ -216,8 +223,6 @@ class IngestionApi(pulumi.ComponentResource):
     def alarms(self) -> list[Alarm]:
         """What an operator of the API watches: server errors, slow answers, and the handler's health."""
         api = {"ApiId": self.api.id, "Stage": STAGE}
-        function = {"FunctionName": self.handler.function.name}
-        timeout_ms = self._config.timeout_seconds * 1000
         return [
             Alarm(
                 name="api-5xx",
@@ -238,51 +243,14 @@ class IngestionApi(pulumi.ComponentResource):
                 evaluation_periods=3,
                 runbook="Slow answers: check the handler's Duration and throttles, and S3 PutObject latency.",
             ),
-            Alarm(
-                name="handler-errors",
-                metric="Errors",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                threshold=1,
-                runbook="The ingestion handler raised: read its JSON logs for the stack trace and the request id.",
-            ),
-            Alarm(
-                name="handler-throttles",
-                metric="Throttles",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                threshold=1,
-                runbook="Requests exceed reserved_concurrency: raise it, or lower the stage's throttling.",
-            ),
-            Alarm(
-                name="handler-duration-p99",
-                metric="Duration",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                statistic="p99",
-                threshold=0.8 * timeout_ms,
-                unit="Milliseconds",
-                evaluation_periods=3,
-                runbook="The handler nears its timeout: look for large batches or slow S3 writes; raise timeout_seconds (max 29).",
-            ),
+            *self.handler.health_alarms("handler", HANDLER_RUNBOOKS),
         ]
-
-
-def _build(key: str, config: IngestionConfig, context: BuildContext) -> IngestionApi:
-    return IngestionApi(
-        key,
-        context.dependency("foundation", DataLakeFoundation),
-        config,
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
 
 
 REGISTRATION = Registration(
     key="ingestion",
     config_model=IngestionConfig,
-    factory=_build,
+    factory=standard_factory(IngestionApi),
     depends_on=("foundation",),
     summary="HTTP API (IAM or JWT auth, throttled, access-logged) -> validating Lambda -> raw zone",
 )

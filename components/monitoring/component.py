@@ -18,8 +18,9 @@ from pulumi_aws import cloudwatch, get_caller_identity_output, get_partition_out
 from .. import iam
 from ..alarms import Alarm, EventAlert, EventMonitored, Monitored
 from ..config import ConfigError, config_path
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
-from ..registry import BuildContext, Registration, exported
+from ..registry import Registration, exported
 from ..tagging import with_name
 from . import builders
 from .config import MonitoringConfig
@@ -209,24 +210,12 @@ def _gold_tables() -> list[str]:
     )
 
 
-def _build(key: str, config: MonitoringConfig, context: BuildContext) -> Monitoring:
-    foundation = context.dependency("foundation", DataLakeFoundation)
-    return Monitoring(
-        key,
-        config,
-        foundation=foundation,
-        components=context.dependencies,
-        gold_tables=_gold_tables(),
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 REGISTRATION = Registration(
     key="monitoring",
     config_model=MonitoringConfig,
-    factory=_build,
+    factory=standard_factory(
+        Monitoring, components=lambda context: context.dependencies, gold_tables=lambda _: _gold_tables()
+    ),
     depends_on=("foundation",),
     summary="Alert topic, every component's alarms and event alerts, a dashboard, data freshness",
     key_policy=builders.key_grants,

@@ -24,9 +24,13 @@ from pulumi_aws import iam as aws_iam
 from .. import iam
 from ..alarms import Alarm
 from ..config import ConfigError, config_path
+from ..factory import standard_factory
 from ..foundation import DataLakeFoundation
-from ..lambda_function import FunctionSettings, PythonFunction
-from ..registry import BuildContext, Registration, exported
+from ..kinesis_stream import encrypted_stream
+from ..lambda_function import FunctionRunbooks, FunctionSettings, PythonFunction
+from ..logs import encrypted_log_group
+from ..registry import Registration, exported
+from ..roles import role_with_policy
 from ..tagging import with_name
 from . import delivery
 from .access import LOG_STREAM, FirehoseGrants, firehose_trust_policy, msk_cluster_policy
@@ -44,6 +48,11 @@ from .table import (
 # DataFreshness passes the largest buffering interval (15 minutes).
 FRESHNESS_SECONDS = 900
 ITERATOR_AGE_MS = 10 * 60 * 1000  # Firehose reads continuously: ten minutes behind means it is stuck
+TRANSFORM_RUNBOOKS = FunctionRunbooks(
+    errors="The transform function raised: read its JSON logs; Firehose retries, then sends the batch to the error prefix.",
+    throttles="Firehose's calls exceed the transform's reserved_concurrency: raise it.",
+    duration="The transform nears its timeout: raise transform.timeout_seconds or memory_mb.",
+)
 _PARQUET_FORMATS = {
     "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
     "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -122,29 +131,29 @@ class Streaming(pulumi.ComponentResource):
         )
         self.table = self._table(name, contract, config, foundation)
         if config.source == "kinesis":
-            self.stream = self._kinesis(name, prefix, config, foundation, tags)
+            self.stream = encrypted_stream(
+                f"{name}-stream",
+                name=f"{prefix}-clickstream",
+                capacity=config.kinesis,
+                key_arn=foundation.key.arn,
+                tags=tags,
+                opts=child,
+            )
             source_arn = self.stream.arn
         else:
             self.msk_cluster = self._msk(name, prefix, config, foundation, tags)
             source_arn = self.msk_cluster.arn
 
-        self.delivery_logs = cloudwatch.LogGroup(
+        self.delivery_logs = encrypted_log_group(
             f"{name}-delivery-logs",
             name=f"/aws/kinesisfirehose/{prefix}-clickstream",
-            retention_in_days=config.log_retention_days,
-            kms_key_id=foundation.key.arn,
+            key_arn=foundation.key.arn,
+            retention_days=config.log_retention_days,
             tags=with_name(tags, f"{prefix}-clickstream-delivery-logs"),
             opts=child,
         )
         cloudwatch.LogStream(
             f"{name}-delivery-log-stream", name=LOG_STREAM, log_group_name=self.delivery_logs.name, opts=child
-        )
-        self.delivery_role = aws_iam.Role(
-            f"{name}-delivery-role",
-            description="Firehose delivery of the clickstream into the lake",
-            assume_role_policy=iam.document_from(firehose_trust_policy, foundation.account_id),
-            tags=with_name(tags, f"{prefix}-clickstream-delivery"),
-            opts=child,
         )
         grants = FirehoseGrants(
             source=config.source,
@@ -154,9 +163,11 @@ class Streaming(pulumi.ComponentResource):
             error_prefix=delivery.error_prefix(contract),
             topic=config.msk.topic,
         )
-        policy = aws_iam.RolePolicy(
-            f"{name}-delivery-access",
-            role=self.delivery_role.id,
+        self.delivery_role, policy = role_with_policy(
+            f"{name}-delivery-role",
+            policy_resource_name=f"{name}-delivery-access",
+            description="Firehose delivery of the clickstream into the lake",
+            assume_role_policy=iam.document_from(firehose_trust_policy, foundation.account_id),
             policy=iam.document_from(
                 grants.statements,
                 foundation.partition,
@@ -170,6 +181,7 @@ class Streaming(pulumi.ComponentResource):
                 foundation.databases.silver.name,
                 self.delivery_logs.arn,
             ),
+            tags=with_name(tags, f"{prefix}-clickstream-delivery"),
             opts=child,
         )
         needs: list[pulumi.Resource] = [policy, self.table]
@@ -226,22 +238,6 @@ class Streaming(pulumi.ComponentResource):
 
     # --- the source ----------------------------------------------------------------------------------
 
-    def _kinesis(
-        self, name: str, prefix: str, config: StreamingConfig, foundation: DataLakeFoundation, tags: dict[str, str]
-    ) -> kinesis.Stream:
-        settings = config.kinesis
-        return kinesis.Stream(
-            f"{name}-stream",
-            name=f"{prefix}-clickstream",
-            stream_mode_details={"stream_mode": settings.capacity_mode.upper()},
-            shard_count=settings.shard_count,
-            retention_period=settings.retention_hours,
-            encryption_type="KMS",
-            kms_key_id=foundation.key.arn,
-            tags=with_name(tags, f"{prefix}-clickstream"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
     def _msk(
         self, name: str, prefix: str, config: StreamingConfig, foundation: DataLakeFoundation, tags: dict[str, str]
     ) -> msk.Cluster:
@@ -285,11 +281,11 @@ class Streaming(pulumi.ComponentResource):
             tags=with_name(tags, f"{prefix}-msk-clients"),
             opts=child,
         )
-        broker_logs = cloudwatch.LogGroup(
+        broker_logs = encrypted_log_group(
             f"{name}-broker-logs",
             name=f"/aws/msk/{prefix}-clickstream",
-            retention_in_days=settings.log_retention_days,
-            kms_key_id=foundation.key.arn,
+            key_arn=foundation.key.arn,
+            retention_days=settings.log_retention_days,
             tags=with_name(tags, f"{prefix}-msk-broker-logs"),
             opts=child,
         )
@@ -397,7 +393,6 @@ class Streaming(pulumi.ComponentResource):
         not reaching the table, records failing the transform or delivery, the transform's health."""
         config = self._config
         firehose = {"DeliveryStreamName": self.delivery_stream.name}
-        function = {"FunctionName": self.transform.function.name}
         alarms: list[Alarm] = []
         if self.stream is not None:
             stream = {"StreamName": self.stream.name}
@@ -456,35 +451,8 @@ class Streaming(pulumi.ComponentResource):
                 threshold=1,
                 runbook="Records failed delivery and went to errors/clickstream_events/: the error documents name the reason (schema, permissions).",
             ),
-            Alarm(
-                name="transform-errors",
-                metric="Errors",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                threshold=1,
-                runbook="The transform function raised: read its JSON logs; Firehose retries, then sends the batch to the error prefix.",
-            ),
-            Alarm(
-                name="transform-throttles",
-                metric="Throttles",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                threshold=1,
-                runbook="Firehose's calls exceed the transform's reserved_concurrency: raise it.",
-            ),
-            Alarm(
-                name="transform-duration-p99",
-                metric="Duration",
-                namespace="AWS/Lambda",
-                dimensions=function,
-                statistic="p99",
-                threshold=0.8 * config.transform.timeout_seconds * 1000,
-                unit="Milliseconds",
-                evaluation_periods=3,
-                runbook="The transform nears its timeout: raise transform.timeout_seconds or memory_mb.",
-            ),
         ]
-        return alarms
+        return alarms + self.transform.health_alarms("transform", TRANSFORM_RUNBOOKS)
 
 
 def _check_network(config: StreamingConfig, foundation: DataLakeFoundation) -> None:
@@ -508,21 +476,10 @@ def _check_network(config: StreamingConfig, foundation: DataLakeFoundation) -> N
         )
 
 
-def _build(key: str, config: StreamingConfig, context: BuildContext) -> Streaming:
-    return Streaming(
-        key,
-        context.dependency("foundation", DataLakeFoundation),
-        config,
-        tags=context.tags,
-        name_prefix=context.settings.name_prefix,
-        opts=context.opts,
-    )
-
-
 REGISTRATION = Registration(
     key=KEY,
     config_model=StreamingConfig,
-    factory=_build,
+    factory=standard_factory(Streaming),
     depends_on=("foundation",),
     summary="Kinesis or MSK -> transform Lambda -> Firehose -> clickstream_events (Iceberg or Parquet)",
 )

@@ -12,12 +12,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..config import LogRetentionDays, StrictModel
+from ..kinesis_stream import MAX_RETENTION_HOURS, MIN_RETENTION_HOURS, CapacityMode
 
 KEY = "streaming"
 
-# Kinesis Data Streams: retention between 24 hours and 365 days.
-MIN_RETENTION_HOURS = 24
-MAX_RETENTION_HOURS = 8760
 # Firehose BufferingHints: 1-128 MiB, 0-900 s; record format conversion needs at least 64 MiB.
 MIN_PARQUET_BUFFER_MB = 64
 # Port of MSK's IAM-authenticated TLS listener inside the VPC.
@@ -29,7 +27,7 @@ MSK_NO_MULTI_VPC_INSTANCE = "kafka.t3.small"
 class KinesisConfig(StrictModel):
     """The Kinesis data stream producers write clickstream events to."""
 
-    capacity_mode: Literal["on_demand", "provisioned"] = Field(
+    capacity_mode: CapacityMode = Field(
         default="on_demand",
         description="on_demand (scales by itself, billed per GB and stream-hour) or provisioned (fixed shards).",
     )

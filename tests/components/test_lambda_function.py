@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from components.lambda_function import VpcPlacement, function_statements
+from components.lambda_function import (
+    FunctionRunbooks,
+    FunctionSettings,
+    PythonFunction,
+    VpcPlacement,
+    function_statements,
+)
 from lakehouse.preview.access import AccessModel
+from tests.components.conftest import build_component
 
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/fn"
 DLQ = "arn:aws:sqs:eu-west-1:123456789012:fn-dlq"
@@ -130,3 +137,27 @@ def test_a_function_outside_the_vpc_gets_no_network_interface(model, network):
     role = model.role_arn("ingestion-handler-role")
     assert not model.allows(role, "ec2:CreateNetworkInterface", network["subnet"])
     assert not model.allows(role, "ec2:DescribeNetworkInterfaces", "*")
+
+
+def test_health_alarms_name_the_function_and_warn_at_exactly_80_percent_of_its_timeout():
+    runbooks = FunctionRunbooks(errors="it raised", throttles="it was throttled", duration="it is slow")
+    _, function = build_component(
+        lambda: PythonFunction(
+            "fn",
+            handler_package="ingestion",
+            function_name="acme-fn",
+            description="a function",
+            key_arn=KEY,
+            account_id="123456789012",
+            statements=[],
+            settings=FunctionSettings(timeout_seconds=3),
+        )
+    )
+    alarms = function.health_alarms("handler", runbooks)
+    assert [(a.name, a.namespace, a.metric, a.statistic, a.runbook) for a in alarms] == [
+        ("handler-errors", "AWS/Lambda", "Errors", "Sum", "it raised"),
+        ("handler-throttles", "AWS/Lambda", "Throttles", "Sum", "it was throttled"),
+        ("handler-duration-p99", "AWS/Lambda", "Duration", "p99", "it is slow"),
+    ]
+    assert alarms[2].threshold == 2400  # 0.8 * 3 * 1000 would be 2400.0000000000005
+    assert (alarms[2].unit, alarms[2].evaluation_periods) == ("Milliseconds", 3)

@@ -4,18 +4,17 @@ errors, and the analyst role's flows proven with the offline access model."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import pytest
 
-from components import ConfigError, DataLakeFoundation
+from components import DataLakeFoundation
 from components.analytics import AnalystRoleConfig, Analytics, AnalyticsConfig
-from components.registry import Registry
 from etl.queries import named_queries
-from lakehouse.preview.access import AccessModel
-from tests.components.foundation.test_foundation import build
-from tests.conftest import one, plan_stack_with, resources_of, violations
+from tests.components.conftest import access_model, bucket_arn, build, config_problems, key_arn, planned
+from tests.conftest import one, resources_of, violations
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 # The blocks proposed for the stack files (docs/components/analytics.md).
@@ -24,33 +23,14 @@ PROD_BLOCK = {"bytes_scanned_cutoff_per_query": 10737418240}
 GOLD_FILE = "revenue_monthly/data/00000-0-a.parquet"
 S3 = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
 
-
-@pytest.fixture(scope="module")
-def prod(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", analytics=PROD_BLOCK, monitoring={})
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", analytics=DEV_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def access(prod):
-    return AccessModel.from_records(prod.records)
+prod = planned("prod", analytics=PROD_BLOCK, monitoring={})
+dev = planned("dev", analytics=DEV_BLOCK)
+access = access_model("prod")
 
 
 @pytest.fixture(scope="module")
 def analyst(access):
     return access.role_arn("analytics-analyst")
-
-
-def bucket(plan, role: str) -> str:
-    return f"arn:aws:s3:::{plan.outputs['foundation']['buckets'][role]}"
-
-
-def key_arn(plan) -> str:
-    return plan.outputs["foundation"]["kms_key_arn"]
 
 
 def workgroup(plan) -> dict[str, Any]:
@@ -152,8 +132,8 @@ def test_analyst_runs_queries_in_the_workgroup_only(access, analyst):
 
 
 def test_analyst_reads_gold_and_silver(prod, access, analyst):
-    assert access.allows(analyst, "s3:GetObject", f"{bucket(prod, 'curated')}/{GOLD_FILE}")
-    assert access.allows(analyst, "s3:GetObject", f"{bucket(prod, 'processed')}/orders/data/x.parquet")
+    assert access.allows(analyst, "s3:GetObject", f"{bucket_arn(prod, 'curated')}/{GOLD_FILE}")
+    assert access.allows(analyst, "s3:GetObject", f"{bucket_arn(prod, 'processed')}/orders/data/x.parquet")
     assert access.allows(analyst, "kms:Decrypt", key_arn(prod), S3)
     glue = f"arn:aws:glue:{REGION}:{ACCOUNT}"
     assert access.allows(analyst, "glue:GetTable", f"{glue}:table/lakehouse_prod_gold/revenue_monthly")
@@ -161,7 +141,7 @@ def test_analyst_reads_gold_and_silver(prod, access, analyst):
 
 def test_analyst_is_denied_raw_and_the_bronze_catalog(prod, access, analyst):
     assert not access.allows(
-        analyst, "s3:GetObject", f"{bucket(prod, 'raw')}/dms/public/core_order/LOAD00000001.csv.gz"
+        analyst, "s3:GetObject", f"{bucket_arn(prod, 'raw')}/dms/public/core_order/LOAD00000001.csv.gz"
     )
     glue = f"arn:aws:glue:{REGION}:{ACCOUNT}"
     assert not access.allows(analyst, "glue:GetTable", f"{glue}:table/lakehouse_prod_bronze/core_order")
@@ -169,20 +149,17 @@ def test_analyst_is_denied_raw_and_the_bronze_catalog(prod, access, analyst):
 
 
 def test_analyst_writes_results_under_the_workgroup_prefix_only(prod, access, analyst):
-    results = bucket(prod, "athena_results")
+    results = bucket_arn(prod, "athena_results")
     assert access.allows(analyst, "s3:PutObject", f"{results}/lakehouse-prod-analytics/q-1.csv")
     assert access.allows(analyst, "kms:GenerateDataKey", key_arn(prod), S3)
     assert not access.allows(analyst, "s3:PutObject", f"{results}/other-workgroup/q-1.csv")
-    assert not access.allows(analyst, "s3:PutObject", f"{bucket(prod, 'curated')}/{GOLD_FILE}")
+    assert not access.allows(analyst, "s3:PutObject", f"{bucket_arn(prod, 'curated')}/{GOLD_FILE}")
 
 
 # --- config --------------------------------------------------------------------------------------
 
 
-def problems(block: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        Registry.discover().plan({"foundation": {}, "analytics": block})
-    return error.value.problems
+problems = functools.partial(config_problems, "analytics")
 
 
 def test_a_cutoff_below_athenas_minimum_is_refused():

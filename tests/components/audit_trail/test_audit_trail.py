@@ -9,6 +9,7 @@ import pytest
 from lakehouse.preview import policy_gate
 from lakehouse.preview.access import AccessModel
 from policies.guardrails import RULES, audit
+from tests.components.conftest import planned_per_stack
 from tests.conftest import REPO, one, plan_stack_with, policy_of, resources_of
 
 # The blocks proposed for Pulumi.dev.yaml and Pulumi.prod.yaml.
@@ -48,17 +49,7 @@ MANAGEMENT = {
 }
 
 
-@pytest.fixture(scope="module")
-def plans(tmp_path_factory):
-    return {
-        "dev": plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", audit_trail=DEV_BLOCK),
-        "prod": plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", audit_trail=PROD_BLOCK),
-    }
-
-
-@pytest.fixture(params=["dev", "prod"])
-def stack(request, plans):
-    return request.param, plans[request.param]
+plans = planned_per_stack("audit_trail", dev=DEV_BLOCK, prod=PROD_BLOCK)
 
 
 @pytest.fixture(scope="module")

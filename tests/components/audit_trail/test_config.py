@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from components.audit_trail import AuditTrailConfig
 from components.config import ConfigError
 from components.registry import Registry
+from tests.components.conftest import config_problems
 
 ROOT = "lakehouse:components.audit_trail"
-
-
-def problems(block: dict) -> list[str]:
-    with pytest.raises(ConfigError) as raised:
-        Registry.discover().plan({"foundation": {}, "audit_trail": block})
-    return raised.value.problems
+problems = functools.partial(config_problems, "audit_trail")
 
 
 def test_defaults_record_everything_and_lock_the_files():

@@ -10,7 +10,7 @@ from components import DataLakeFoundation
 from components.alarms import Monitored
 from components.audit_trail import AuditTrail, AuditTrailConfig, ObjectLockConfig, key_grant
 from components.foundation.config import ZoneLifecycle
-from tests.components.foundation.test_foundation import build
+from tests.components.conftest import build, build_component
 
 TRAIL_TYPE = "aws:cloudtrail/trail:Trail"
 
@@ -78,14 +78,7 @@ def test_a_prefix_that_cannot_name_a_bucket_stops_before_any_resource():
 
 
 def test_the_trail_is_an_alarm_source_for_monitoring():
-    holder: dict[str, AuditTrail] = {}
-
-    def make():
-        holder["trail"] = AuditTrail("audit", foundation=DataLakeFoundation("lake"))
-        return holder["trail"]
-
-    build(make)
-    trail = holder["trail"]
+    _, trail = build_component(lambda: AuditTrail("audit", foundation=DataLakeFoundation("lake")))
     assert isinstance(trail, Monitored)
     alarms = {alarm.name: alarm for alarm in trail.alarms()}
     assert sorted(alarms) == [

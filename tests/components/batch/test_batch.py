@@ -9,7 +9,8 @@ import pytest
 
 from lakehouse.preview.access import AccessModel
 from tests.components.batch.asl import dangling_references, parse
-from tests.conftest import one, plan_stack_with, resources_of, violations
+from tests.components.conftest import planned, planned_per_stack
+from tests.conftest import one, resources_of, violations
 
 # The blocks proposed for Pulumi.dev.yaml and Pulumi.prod.yaml (lakehouse:components.batch).
 DEV_BLOCK = {"flex": True, "max_workers": 4, "timeout_minutes": 60, "log_retention_days": 30}
@@ -34,17 +35,7 @@ DEPLOYED = {
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
 
-@pytest.fixture(scope="module")
-def plans(tmp_path_factory):
-    return {
-        "dev": plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", batch=DEV_BLOCK),
-        "prod": plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", batch=PROD_BLOCK),
-    }
-
-
-@pytest.fixture(params=["dev", "prod"])
-def stack(request, plans):
-    return request.param, plans[request.param]
+plans = planned_per_stack("batch", dev=DEV_BLOCK, prod=PROD_BLOCK)
 
 
 @pytest.fixture(scope="module")
@@ -393,11 +384,7 @@ EMR_BLOCK = {
     **PROD_BLOCK,
     "emr_serverless": {"enabled": True, "python_environment_key": "environments/lakehouse-py311.tar.gz"},
 }
-
-
-@pytest.fixture(scope="module")
-def emr_plan(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("emr"), "prod", batch=EMR_BLOCK)
+emr_plan = planned("prod", batch=EMR_BLOCK)
 
 
 def test_with_emr_the_policy_pack_is_still_clean(emr_plan):

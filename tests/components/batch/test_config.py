@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from components.batch import BatchConfig, JobOverride
 from components.config import ConfigError
-from components.registry import Registry
+from tests.components.conftest import config_problems
 from tests.conftest import fresh_monitor, plan_config, with_components
 
 ROOT = "lakehouse:components.batch"
-
-
-def problems(block: dict) -> list[str]:
-    with pytest.raises(ConfigError) as raised:
-        Registry.discover().plan({"foundation": {}, "batch": block})
-    return raised.value.problems
+problems = functools.partial(config_problems, "batch")
 
 
 def test_defaults_are_standard_g1x_workers_two_hours_no_schedule_no_emr():

@@ -16,7 +16,7 @@ from components.config import ConfigError
 from components.foundation.config import VpcConfig
 from etl.graph import JOBS, JobSpec
 from tests.components.batch.asl import parse
-from tests.components.foundation.test_foundation import build
+from tests.components.conftest import build, build_component
 
 JOB = "aws:glue/job:Job"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
@@ -43,10 +43,8 @@ def _vpc_foundation() -> DataLakeFoundation:
 @pytest.fixture(scope="module")
 def emr_build():
     """The custom config on a foundation with a VPC: EMR runs bronze_to_silver (the heavy job)."""
-    holder = {}
-
-    def make():
-        holder["batch"] = BatchProcessing(
+    return build_component(
+        lambda: BatchProcessing(
             "batch",
             EMR_CONFIG,
             foundation=_vpc_foundation(),
@@ -54,10 +52,7 @@ def emr_build():
             tags={"owner": "x"},
             name_prefix="acme-qa",
         )
-        return holder["batch"]
-
-    created = build(make)
-    return created, holder["batch"]
+    )
 
 
 def _keys(created) -> list[str]:

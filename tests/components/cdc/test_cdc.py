@@ -5,6 +5,7 @@ access model."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from importlib import resources
@@ -15,10 +16,17 @@ import pytest
 from components import ConfigError, DataLakeFoundation, FoundationConfig
 from components.cdc import CdcConfig, ChangeDataCapture, SourceConfig
 from components.foundation import VpcConfig
-from components.registry import Registry
 from etl.contract import tables
 from lakehouse.preview.access import AccessModel
-from tests.components.foundation.test_foundation import build
+from tests.components.conftest import (
+    access_model,
+    bucket_arn,
+    build,
+    build_component,
+    config_problems,
+    key_arn,
+    planned,
+)
 from tests.conftest import one, plan_stack_with, resources_of, violations
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lakehouse/prod/saas-postgres-AbC123"
@@ -41,28 +49,9 @@ DEV_WITH_VPC = {"foundation": {"force_destroy": True, "kms_deletion_window_days"
 LOAD_FILE = "dms/public/core_order/LOAD00000001.csv.gz"
 S3_CONTEXT = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
 
-
-@pytest.fixture(scope="module")
-def prod(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", cdc=PROD_BLOCK, monitoring={})
-
-
-@pytest.fixture(scope="module")
-def serverless(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", cdc=DEV_BLOCK, **DEV_WITH_VPC)
-
-
-@pytest.fixture(scope="module")
-def access(prod):
-    return AccessModel.from_records(prod.records)
-
-
-def bucket(plan, role: str) -> str:
-    return f"arn:aws:s3:::{plan.outputs['foundation']['buckets'][role]}"
-
-
-def key_arn(plan) -> str:
-    return plan.outputs["foundation"]["kms_key_arn"]
+prod = planned("prod", cdc=PROD_BLOCK, monitoring={})
+serverless = planned("dev", cdc=DEV_BLOCK, **DEV_WITH_VPC)
+access = access_model("prod")
 
 
 def dependencies(plan, name: str) -> list[str]:
@@ -320,15 +309,15 @@ def test_monitoring_alerts_on_the_tasks_state_changes(prod):
 
 def test_bronze_writer_writes_raw_dms_files(prod, access):
     role = access.role_arn("cdc-bronze-writer")
-    assert access.allows(role, "s3:PutObject", f"{bucket(prod, 'raw')}/{LOAD_FILE}")
+    assert access.allows(role, "s3:PutObject", f"{bucket_arn(prod, 'raw')}/{LOAD_FILE}")
     assert access.allows(role, "kms:GenerateDataKey", key_arn(prod), S3_CONTEXT)
 
 
 def test_bronze_writer_is_denied_other_raw_prefixes_and_other_buckets(prod, access):
     role = access.role_arn("cdc-bronze-writer")
-    assert not access.allows(role, "s3:PutObject", f"{bucket(prod, 'raw')}/raw/source=api/x.json")
-    assert not access.allows(role, "s3:PutObject", f"{bucket(prod, 'processed')}/{LOAD_FILE}")
-    assert not access.allows(role, "s3:GetObject", f"{bucket(prod, 'raw')}/{LOAD_FILE}")
+    assert not access.allows(role, "s3:PutObject", f"{bucket_arn(prod, 'raw')}/raw/source=api/x.json")
+    assert not access.allows(role, "s3:PutObject", f"{bucket_arn(prod, 'processed')}/{LOAD_FILE}")
+    assert not access.allows(role, "s3:GetObject", f"{bucket_arn(prod, 'raw')}/{LOAD_FILE}")
     assert not access.allows(role, "kms:GenerateDataKey", key_arn(prod))  # not through S3
 
 
@@ -376,10 +365,7 @@ def test_vpc_role_is_denied_other_subnets_groups_and_their_interfaces(prod, acce
 # --- config --------------------------------------------------------------------------------------
 
 
-def problems(block: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        Registry.discover().plan({"foundation": {}, "cdc": block})
-    return error.value.problems
+problems = functools.partial(config_problems, "cdc")
 
 
 def test_source_is_required():
@@ -435,14 +421,12 @@ def test_an_instance_block_with_serverless_compute_is_refused():
 
 def library(config: CdcConfig, **kwargs: Any):
     """Build the component on a foundation with a VPC; returns the recorded resources and the component."""
-    built: dict[str, ChangeDataCapture] = {}
 
     def make() -> ChangeDataCapture:
         lake = DataLakeFoundation("lake", FoundationConfig(vpc=VpcConfig(enabled=True)))
-        built["cdc"] = ChangeDataCapture("saas", config, foundation=lake, **kwargs)
-        return built["cdc"]
+        return ChangeDataCapture("saas", config, foundation=lake, **kwargs)
 
-    return build(make), built["cdc"]
+    return build_component(make)
 
 
 def test_defaults_need_only_the_source():

@@ -14,8 +14,7 @@ from components import ConfigError, DataLakeFoundation, FoundationConfig
 from components.document_store import DocumentStore, DocumentStoreConfig
 from components.document_store import layer as layer_module
 from components.foundation import VpcConfig
-from lakehouse.preview.access import AccessModel
-from tests.components.foundation.test_foundation import _Recorder, build
+from tests.components.conftest import access_model, bucket_arn, build_component, key_arn, library_mocks, planned
 from tests.conftest import one, plan_stack_with, policy_of, resources_of, stack_config, violations
 
 DOCDB_CLUSTER = "aws:docdb/cluster:Cluster"
@@ -51,30 +50,11 @@ def dev_foundation() -> dict:
     return block
 
 
-@pytest.fixture(scope="module")
-def prod(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", document_store=PROD_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", foundation=dev_foundation(), document_store=DEV_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def msk(tmp_path_factory):
-    block = {k: v for k, v in PROD_BLOCK.items() if k != "kinesis"}
-    return plan_stack_with(tmp_path_factory.mktemp("msk"), "prod", streaming=MSK_STREAMING, document_store=block)
-
-
-@pytest.fixture(scope="module")
-def prod_access(prod):
-    return AccessModel.from_records(prod.records)
-
-
-@pytest.fixture(scope="module")
-def msk_access(msk):
-    return AccessModel.from_records(msk.records)
+prod = planned("prod", document_store=PROD_BLOCK)
+dev = planned("dev", foundation=dev_foundation(), document_store=DEV_BLOCK)
+msk = planned("prod", streaming=MSK_STREAMING, document_store={k: v for k, v in PROD_BLOCK.items() if k != "kinesis"})
+prod_access = access_model("prod")
+msk_access = access_model("msk")
 
 
 def cluster(plan):
@@ -83,14 +63,6 @@ def cluster(plan):
 
 def function(plan):
     return one(plan, "aws:lambda/function:Function", "document_store-processor-function")
-
-
-def bucket_arn(plan, role: str) -> str:
-    return f"arn:aws:s3:::{plan.outputs['foundation']['buckets'][role]}"
-
-
-def key_arn(plan) -> str:
-    return plan.outputs["foundation"]["kms_key_arn"]
 
 
 def record(plan, name: str):
@@ -396,15 +368,12 @@ def test_with_msk_the_processor_reads_its_topic_as_its_group_and_nothing_else(ms
 
 
 def _alarms(config: DocumentStoreConfig | None = None, foundation_vpc: bool = True):
-    found = {}
-
     def make():
         lake = DataLakeFoundation("lake", FoundationConfig(vpc=VpcConfig(enabled=foundation_vpc)))
-        found["store"] = DocumentStore("docs", foundation=lake, config=config)
-        return found["store"]
+        return DocumentStore("docs", foundation=lake, config=config)
 
-    mocks = build(make)
-    return found["store"], mocks
+    mocks, store = build_component(make)
+    return store, mocks
 
 
 def test_alarms_watch_the_cluster_and_the_processor():
@@ -485,8 +454,7 @@ def test_a_stack_without_a_vpc_is_refused_naming_the_switch(tmp_path):
 
 
 def test_without_a_vpc_the_library_refuses_before_any_resource():
-    mocks = _Recorder()
-    pulumi.runtime.set_mocks(mocks, project="library", stack="test", preview=False)
+    mocks = library_mocks()
 
     def make():
         DocumentStore("docs", foundation=DataLakeFoundation("lake"))

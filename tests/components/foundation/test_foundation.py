@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pulumi
 import pytest
 
 from components import DataLakeFoundation, FoundationConfig
 from components.foundation.config import LifecycleConfig, VpcConfig, ZoneLifecycle
-from lakehouse.preview.mocks import AwsMocks
+from tests.components.conftest import build
 from tests.conftest import one, policy_of, resources_of
 
 ROLES = ["raw", "processed", "curated", "athena-results", "artifacts", "access-logs"]
@@ -242,29 +241,6 @@ def test_stack_exports_the_foundation_outputs(prod_plan):
 
 
 # --- the component as a library, outside any stack config -------------------------------------
-
-
-class _Recorder(AwsMocks):
-    """Mocks that keep every resource's inputs, keyed by logical name."""
-
-    def __init__(self):
-        super().__init__()
-        self.created: dict[str, object] = {}
-
-    def new_resource(self, args):
-        self.created[args.name] = args
-        return super().new_resource(args)
-
-    def of_type(self, type_token):
-        return [a for a in self.created.values() if a.typ == type_token]
-
-
-def build(make) -> _Recorder:
-    """Run ``make()`` under mocks and wait until every resource it registers is registered."""
-    mocks = _Recorder()
-    pulumi.runtime.set_mocks(mocks, project="library", stack="test", preview=False)
-    pulumi.runtime.test(lambda: make() and None)()
-    return mocks
 
 
 def test_defaults_need_no_arguments():

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import functools
 
-from components.config import ConfigError, validate
+from components.config import validate
 from components.ingestion import IngestionConfig
+from tests.components.conftest import config_problems
 
-
-def problems(block: dict) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        validate(IngestionConfig, block, "components", "ingestion")
-    return error.value.problems
+problems = functools.partial(config_problems, "ingestion")
 
 
 def test_defaults_are_iam_auth_throttled_and_capped():

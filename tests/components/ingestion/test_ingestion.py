@@ -9,9 +9,8 @@ import pytest
 
 from components import DataLakeFoundation
 from components.ingestion import IngestionApi, IngestionConfig, JwtConfig
-from lakehouse.preview.access import AccessModel
-from tests.components.foundation.test_foundation import build
-from tests.conftest import one, plan_stack_with, policy_of, resources_of, violations
+from tests.components.conftest import access_model, build, build_component, planned
+from tests.conftest import one, policy_of, resources_of, violations
 
 # The blocks proposed for Pulumi.dev.yaml and Pulumi.prod.yaml (see docs/components/ingestion.md).
 DEV_BLOCK = {"authorization": "iam", "throttling": {"burst_limit": 50, "rate_limit": 20}, "reserved_concurrency": 5}
@@ -30,25 +29,10 @@ JWT_BLOCK = {
 ACCOUNT = "123456789012"
 ROUTE = "ingestion-route-post-events"
 
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", ingestion=DEV_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def prod(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", ingestion=PROD_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def jwt(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("jwt"), "dev", ingestion=JWT_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def access(dev):
-    return AccessModel.from_records(dev.records)
+dev = planned("dev", ingestion=DEV_BLOCK)
+prod = planned("prod", ingestion=PROD_BLOCK)
+jwt = planned("dev", ingestion=JWT_BLOCK)
+access = access_model("dev")
 
 
 def _raw_bucket(plan) -> str:
@@ -248,13 +232,8 @@ def test_custom_config_as_a_library():
 
 
 def test_alarms_cover_api_errors_latency_and_the_handler():
-    api = {}
-
-    def make():
-        api["component"] = IngestionApi("api", DataLakeFoundation("lake"))
-
-    build(make)
-    alarms = {a.name: a for a in api["component"].alarms()}
+    _, api = build_component(lambda: IngestionApi("api", DataLakeFoundation("lake")))
+    alarms = {a.name: a for a in api.alarms()}
     assert sorted(alarms) == [
         "api-5xx",
         "api-latency-p99",

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import functools
 
-from components.config import ConfigError, validate
+from components.config import validate
 from components.streaming import StreamingConfig
+from tests.components.conftest import config_problems
 
-
-def problems(block: dict) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        validate(StreamingConfig, block, "components", "streaming")
-    return error.value.problems
+problems = functools.partial(config_problems, "streaming")
 
 
 def test_defaults_are_on_demand_kinesis_into_iceberg():

@@ -9,8 +9,7 @@ import pytest
 from components import ConfigError, DataLakeFoundation, FoundationConfig
 from components.foundation import VpcConfig
 from components.streaming import KinesisConfig, MskConfig, Streaming, StreamingConfig
-from lakehouse.preview.access import AccessModel
-from tests.components.foundation.test_foundation import build
+from tests.components.conftest import access_model, bucket_arn, build, build_component, planned
 from tests.conftest import one, plan_stack_with, resources_of, violations
 
 # The blocks proposed for Pulumi.dev.yaml and Pulumi.prod.yaml (see docs/components/streaming.md).
@@ -39,34 +38,11 @@ ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 ONE_EVENT = "clickstream_events/data/event_date=2025-11-25/00000-1.parquet"
 
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("dev"), "dev", streaming=DEV_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def prod(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("prod"), "prod", streaming=PROD_BLOCK)
-
-
-@pytest.fixture(scope="module")
-def msk(tmp_path_factory):
-    return plan_stack_with(tmp_path_factory.mktemp("msk"), "prod", streaming=MSK_PARQUET_BLOCK, document_store=None)
-
-
-@pytest.fixture(scope="module")
-def dev_access(dev):
-    return AccessModel.from_records(dev.records)
-
-
-@pytest.fixture(scope="module")
-def msk_access(msk):
-    return AccessModel.from_records(msk.records)
-
-
-def bucket(plan, role: str) -> str:
-    return f"arn:aws:s3:::{plan.outputs['foundation']['buckets'][role]}"
+dev = planned("dev", streaming=DEV_BLOCK)
+prod = planned("prod", streaming=PROD_BLOCK)
+msk = planned("prod", streaming=MSK_PARQUET_BLOCK, document_store=None)
+dev_access = access_model("dev")
+msk_access = access_model("msk")
 
 
 def delivery(plan):
@@ -148,7 +124,7 @@ def test_iceberg_delivery_names_catalog_table_buffering_and_transform(dev):
 
 def test_iceberg_failures_go_to_the_raw_zone_encrypted(dev):
     s3 = delivery(dev).props["icebergConfiguration"]["s3Configuration"]
-    assert s3["bucketArn"] == bucket(dev, "raw")
+    assert s3["bucketArn"] == bucket_arn(dev, "raw")
     assert s3["errorOutputPrefix"] == "errors/clickstream_events/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"
     assert s3["kmsKeyArn"] == dev.outputs["foundation"]["kms_key_arn"]
     assert delivery(dev).props["icebergConfiguration"]["s3BackupMode"] == "FailedDataOnly"
@@ -267,7 +243,7 @@ def test_parquet_delivery_converts_against_the_glue_table_and_partitions_by_even
     firehose = delivery(msk).props
     s3 = firehose["extendedS3Configuration"]
     assert firehose["destination"] == "extended_s3"
-    assert s3["bucketArn"] == bucket(msk, "processed")
+    assert s3["bucketArn"] == bucket_arn(msk, "processed")
     assert s3["prefix"] == "clickstream_events/event_date=!{partitionKeyFromQuery:event_date}/"
     assert s3["errorOutputPrefix"] == "errors/clickstream_events/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"
     assert s3["compressionFormat"] == "UNCOMPRESSED"
@@ -351,28 +327,28 @@ def test_firehose_may_not_invoke_another_function(dev_access):
 
 def test_firehose_may_write_the_table_location(dev, dev_access):
     role = dev_access.role_arn("streaming-delivery-role")
-    assert dev_access.allows(role, "s3:PutObject", f"{bucket(dev, 'processed')}/{ONE_EVENT}")
+    assert dev_access.allows(role, "s3:PutObject", f"{bucket_arn(dev, 'processed')}/{ONE_EVENT}")
 
 
 def test_firehose_may_not_write_another_table_of_the_processed_zone(dev, dev_access):
     role = dev_access.role_arn("streaming-delivery-role")
-    assert not dev_access.allows(role, "s3:PutObject", f"{bucket(dev, 'processed')}/orders/data/x.parquet")
+    assert not dev_access.allows(role, "s3:PutObject", f"{bucket_arn(dev, 'processed')}/orders/data/x.parquet")
 
 
 def test_firehose_may_not_write_the_curated_zone(dev, dev_access):
     role = dev_access.role_arn("streaming-delivery-role")
-    assert not dev_access.allows(role, "s3:PutObject", f"{bucket(dev, 'curated')}/{ONE_EVENT}")
+    assert not dev_access.allows(role, "s3:PutObject", f"{bucket_arn(dev, 'curated')}/{ONE_EVENT}")
 
 
 def test_firehose_may_write_failed_records_under_the_error_prefix(dev, dev_access):
     role = dev_access.role_arn("streaming-delivery-role")
-    failed = f"{bucket(dev, 'raw')}/errors/clickstream_events/processing-failed/2025/11/25/x.gz"
+    failed = f"{bucket_arn(dev, 'raw')}/errors/clickstream_events/processing-failed/2025/11/25/x.gz"
     assert dev_access.allows(role, "s3:PutObject", failed)
 
 
 def test_firehose_may_not_write_the_ingestion_landing_prefix(dev, dev_access):
     role = dev_access.role_arn("streaming-delivery-role")
-    assert not dev_access.allows(role, "s3:PutObject", f"{bucket(dev, 'raw')}/raw/source=x/y.json")
+    assert not dev_access.allows(role, "s3:PutObject", f"{bucket_arn(dev, 'raw')}/raw/source=x/y.json")
 
 
 def test_firehose_may_commit_its_table_but_not_another(dev_access):
@@ -387,10 +363,13 @@ def test_firehose_uses_the_key_through_s3_for_its_buckets_only(dev, dev_access):
     key = dev.outputs["foundation"]["kms_key_arn"]
     through_s3 = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
     assert dev_access.allows(
-        role, "kms:GenerateDataKey", key, {**through_s3, "kms:EncryptionContext:aws:s3:arn": bucket(dev, "processed")}
+        role,
+        "kms:GenerateDataKey",
+        key,
+        {**through_s3, "kms:EncryptionContext:aws:s3:arn": bucket_arn(dev, "processed")},
     )
     assert not dev_access.allows(
-        role, "kms:GenerateDataKey", key, {**through_s3, "kms:EncryptionContext:aws:s3:arn": bucket(dev, "curated")}
+        role, "kms:GenerateDataKey", key, {**through_s3, "kms:EncryptionContext:aws:s3:arn": bucket_arn(dev, "curated")}
     )
     assert not dev_access.allows(role, "kms:Decrypt", key)  # not directly, only through a service
 
@@ -407,22 +386,16 @@ def test_firehose_may_read_its_msk_topic_but_not_another(msk, msk_access):
 
 def test_parquet_firehose_writes_errors_beside_the_table_not_in_the_raw_zone(msk, msk_access):
     role = msk_access.role_arn("streaming-delivery-role")
-    assert msk_access.allows(role, "s3:PutObject", f"{bucket(msk, 'processed')}/errors/clickstream_events/x")
-    assert not msk_access.allows(role, "s3:PutObject", f"{bucket(msk, 'raw')}/errors/clickstream_events/x")
-    assert not msk_access.allows(role, "s3:DeleteObject", f"{bucket(msk, 'processed')}/{ONE_EVENT}")
+    assert msk_access.allows(role, "s3:PutObject", f"{bucket_arn(msk, 'processed')}/errors/clickstream_events/x")
+    assert not msk_access.allows(role, "s3:PutObject", f"{bucket_arn(msk, 'raw')}/errors/clickstream_events/x")
+    assert not msk_access.allows(role, "s3:DeleteObject", f"{bucket_arn(msk, 'processed')}/{ONE_EVENT}")
 
 
 # --- the component as a library ----------------------------------------------------------------------
 
 
 def test_defaults_need_only_the_foundation_and_expose_the_source_interface():
-    built = {}
-
-    def make():
-        built["streaming"] = Streaming("clicks", DataLakeFoundation("lake"))
-
-    created = build(make)
-    streaming = built["streaming"]
+    created, streaming = build_component(lambda: Streaming("clicks", DataLakeFoundation("lake")))
     assert streaming.source_kind == "kinesis"
     assert streaming.stream is not None
     assert (streaming.msk_cluster, streaming.msk_client_security_group) == (None, None)
@@ -447,14 +420,11 @@ def test_custom_config_with_a_provisioned_stream():
 
 
 def test_msk_as_a_library_exposes_cluster_and_client_group():
-    built = {}
-
     def make():
         lake = DataLakeFoundation("lake", FoundationConfig(vpc=VpcConfig(enabled=True)))
-        built["streaming"] = Streaming("clicks", lake, StreamingConfig(source="msk", msk=MskConfig(broker_nodes=4)))
+        return Streaming("clicks", lake, StreamingConfig(source="msk", msk=MskConfig(broker_nodes=4)))
 
-    created = build(make)
-    streaming = built["streaming"]
+    created, streaming = build_component(make)
     assert streaming.source_kind == "msk"
     assert streaming.stream is None
     assert streaming.msk_cluster is not None and streaming.msk_client_security_group is not None
@@ -462,13 +432,8 @@ def test_msk_as_a_library_exposes_cluster_and_client_group():
 
 
 def test_alarms_follow_the_source_and_destination():
-    built = {}
-
-    def make():
-        built["kinesis"] = Streaming("clicks", DataLakeFoundation("lake"))
-
-    build(make)
-    alarms = {a.name: a for a in built["kinesis"].alarms()}
+    _, kinesis = build_component(lambda: Streaming("clicks", DataLakeFoundation("lake")))
+    alarms = {a.name: a for a in kinesis.alarms()}
     assert sorted(alarms) == [
         "delivery-failures",
         "delivery-freshness",
