@@ -133,6 +133,16 @@ class BatchProcessing(pulumi.ComponentResource):
             for key, path in built.files.items()
         }
 
+        # Where the jobs publish their freshness and quarantine figures (EMF; etl/metrics.py).
+        self._metrics_arguments = {"--metrics-log-group": pipeline_metrics_log_group(prefix), "--stack-name": prefix}
+        self.metrics_log_group = encrypted_log_group(
+            f"{name}-pipeline-metrics",
+            name=pipeline_metrics_log_group(prefix),
+            key_arn=foundation.key.arn,
+            retention_days=config.log_retention_days,
+            tags=with_name(tags, f"{prefix}-pipeline-metrics"),
+            opts=self._child,
+        )
         self.job_roles, self.jobs = {}, {}
         self._job_names: dict[str, str] = {}
         self._alarms: list[Alarm] = []
@@ -206,7 +216,11 @@ class BatchProcessing(pulumi.ComponentResource):
             f"{name}-{job.name}",
             f"{glue_jobs.slug(job)}-glue",
             "glue.amazonaws.com",
-            names.apply(lambda n: permissions.glue_job_statements(job, n.scope, [n.object_arn(k) for k in code])),
+            names.apply(
+                lambda n: permissions.glue_job_statements(
+                    job, n.scope, [n.object_arn(k) for k in code], pipeline_metrics_log_group(self._prefix)
+                )
+            ),
             f"Runs the {job.name} Glue job: {job.description}",
         )
         arguments = names.apply(
@@ -215,6 +229,7 @@ class BatchProcessing(pulumi.ComponentResource):
                 glue_jobs.run_values(job, n.lake),
                 n.uri(layout.package_key),
                 self._config.python_modules,
+                metrics=self._metrics_arguments,
             )
         )
         self.job_roles[job.name], self._job_names[job.name] = role, physical
@@ -328,7 +343,11 @@ class BatchProcessing(pulumi.ComponentResource):
             def statements(args: list[Any], job: JobSpec = job) -> list[iam.Statement]:
                 resolved, log_group = args
                 return permissions.emr_job_statements(
-                    job, resolved.scope, [resolved.object_arn(k) for k in code], log_group
+                    job,
+                    resolved.scope,
+                    [resolved.object_arn(k) for k in code],
+                    log_group,
+                    pipeline_metrics_log_group(self._prefix),
                 )
 
             self.emr_roles[job.name], _ = self._role(
@@ -451,7 +470,9 @@ class BatchProcessing(pulumi.ComponentResource):
                 application_id=application_id,
                 execution_role_arn=role_arn,
                 entry_point=names.uri(self._layout.emr_entry_key),
-                arguments=glue_jobs.argv(glue_jobs.job_arguments(job, glue_jobs.run_values(job, names.lake))),
+                arguments=glue_jobs.argv(
+                    {**glue_jobs.job_arguments(job, glue_jobs.run_values(job, names.lake)), **self._metrics_arguments}
+                ),
                 spark_submit_parameters=emr.spark_submit_parameters(
                     names.uri(self._layout.package_key), names.uri(environment)
                 ),
@@ -557,6 +578,11 @@ def _validate(
             f"the job graph names Glue entry scripts that {etl_root / 'glue'} lacks: {', '.join(missing)} "
             '(each is two lines: from etl.glue.entry import run; run("<job>"))'
         )
+
+
+def pipeline_metrics_log_group(prefix: str) -> str:
+    """The log group the jobs write their EMF metrics to (CloudWatch extracts them from there)."""
+    return f"/lakehouse/{prefix}/pipeline-metrics"
 
 
 def deployable_jobs(enabled: Mapping[str, Any]) -> dict[str, JobSpec]:

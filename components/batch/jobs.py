@@ -70,9 +70,14 @@ def job_arguments(job: JobSpec, values: Mapping[str, Any]) -> dict[str, str]:
 
 
 def default_arguments(
-    job: JobSpec, values: Mapping[str, Any], package_uri: str, python_modules: Sequence[str]
+    job: JobSpec,
+    values: Mapping[str, Any],
+    package_uri: str,
+    python_modules: Sequence[str],
+    metrics: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Glue's ``default_arguments`` of a job: Glue's own switches, then the job's arguments."""
+    """Glue's ``default_arguments`` of a job: Glue's own switches, where the entry point publishes
+    the run's metrics, then the job's arguments."""
     arguments = {
         "--job-language": "python",
         "--datalake-formats": "iceberg",
@@ -87,7 +92,7 @@ def default_arguments(
     }
     if python_modules:
         arguments["--additional-python-modules"] = ",".join(python_modules)
-    return {**arguments, **job_arguments(job, values)}
+    return {**arguments, **(metrics or {}), **job_arguments(job, values)}
 
 
 def argv(arguments: Mapping[str, str]) -> list[str]:

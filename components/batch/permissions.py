@@ -122,9 +122,11 @@ def _runtime_statements(scope: Scope, code_arns: Sequence[str]) -> list[Statemen
     ]
 
 
-def glue_job_statements(job: JobSpec, scope: Scope, code_arns: Sequence[str]) -> list[Statement]:
-    """A Glue job's role: its data, its code, its logs (encrypted by the security configuration)
-    and its metrics."""
+def glue_job_statements(
+    job: JobSpec, scope: Scope, code_arns: Sequence[str], metrics_log_group: str | None = None
+) -> list[Statement]:
+    """A Glue job's role: its data, its code, its logs (encrypted by the security configuration),
+    its metrics, and the pipeline-metrics log group its entry point writes EMF documents to."""
     logs = scope.account.arn("logs", "log-group:/aws-glue/*")
     return [
         *data_statements(job, scope),
@@ -141,12 +143,25 @@ def glue_job_statements(job: JobSpec, scope: Scope, code_arns: Sequence[str]) ->
             "*",
             conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
         ),
+        *pipeline_metrics_statements(scope, metrics_log_group),
     ]
 
 
-def emr_job_statements(job: JobSpec, scope: Scope, code_arns: Sequence[str], log_group_arn: str) -> list[Statement]:
-    """An EMR Serverless execution role: the Glue job's data and code, and the application's log group."""
+def pipeline_metrics_statements(scope: Scope, log_group: str | None) -> list[Statement]:
+    """Write the run's EMF documents (freshness, quarantine) to the pipeline-metrics log group."""
+    if not log_group:
+        return []
+    streams = scope.account.arn("logs", f"log-group:{log_group}:*")
+    return [allow("WritePipelineMetrics", ["logs:CreateLogStream", "logs:PutLogEvents"], [streams])]
+
+
+def emr_job_statements(
+    job: JobSpec, scope: Scope, code_arns: Sequence[str], log_group_arn: str, metrics_log_group: str | None = None
+) -> list[Statement]:
+    """An EMR Serverless execution role: the Glue job's data and code, the application's log group,
+    and the pipeline-metrics log group."""
     return [
+        *pipeline_metrics_statements(scope, metrics_log_group),
         *data_statements(job, scope),
         *_runtime_statements(scope, code_arns),
         allow(

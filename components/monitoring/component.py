@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import pulumi
@@ -201,20 +200,25 @@ def _statistic(alarm: Alarm) -> dict[str, str]:
     return {"statistic": alarm.statistic}
 
 
-def _gold_tables() -> list[str]:
-    """The gold tables the pipeline builds: one SQL file each (read without importing Spark)."""
-    return sorted(
-        path.name.removesuffix(".sql")
-        for path in resources.files("etl").joinpath("sql/gold").iterdir()
-        if path.name.endswith(".sql")
-    )
+def watched_gold_tables(enabled: Mapping[str, Any]) -> list[str]:
+    """The gold tables whose freshness the stack can expect: with the batch pipeline deployed, those
+    whose every feeding component is enabled (no CDC feed in dev: no CDC freshness to alarm on)."""
+    from etl.gold import discover
+    from etl.metrics import feeding_components
+
+    if "batch" not in enabled:
+        return []
+    feeders = feeding_components({name: table.inputs for name, table in discover().items()})
+    return sorted(table for table, needed in feeders.items() if needed <= set(enabled))
 
 
 REGISTRATION = Registration(
     key="monitoring",
     config_model=MonitoringConfig,
     factory=standard_factory(
-        Monitoring, components=lambda context: context.dependencies, gold_tables=lambda _: _gold_tables()
+        Monitoring,
+        components=lambda context: context.dependencies,
+        gold_tables=lambda context: watched_gold_tables(context.settings.components),
     ),
     depends_on=("foundation",),
     summary="Alert topic, every component's alarms and event alerts, a dashboard, data freshness",

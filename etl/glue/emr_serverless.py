@@ -15,6 +15,7 @@ from typing import Any
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from pyspark.sql import SparkSession
 
+    from etl import metrics
     from etl.glue.lake import lake_session
     from etl.graph import JOBS
 
@@ -25,7 +26,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args, _ = parser.parse_known_args(argv)
     job_argv = argv[1:]  # everything after the job's name, as Glue would pass it
     spark = lake_session(SparkSession.builder.appName(args.job).getOrCreate(), args.warehouse)
-    return JOBS[args.job].main()(job_argv, spark=spark)
+    result = JOBS[args.job].main()(job_argv, spark=spark)
+    metrics.report_run(args.job, result, spark, job_argv)
+    return result
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Glue starts the script with ``--JOB_NAME``, its own arguments (``--JOB_ID``, ``--JOB_RUN_ID``,
 ``--job-bookmark-option``, ...) and the job's default arguments; they go to the job's ``main``
 untouched (jobs ignore arguments they do not know), with a Spark session whose ``lake`` catalog is
-the Glue Data Catalog (see ``etl.glue.lake``).
+the Glue Data Catalog (see ``etl.glue.lake``). With ``--metrics-log-group`` and ``--stack-name``
+(the batch component passes both), the run's freshness and quarantine figures are then published to
+CloudWatch in the embedded metric format (``etl.metrics``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ def run(job_name: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
+    from etl import metrics
     from etl.glue.lake import lake_session
     from etl.graph import JOBS
 
@@ -30,5 +33,6 @@ def run(job_name: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
     job.init(options["JOB_NAME"], options)
     spark = lake_session(glue_context.spark_session, options["warehouse"])
     result = JOBS[job_name].main()(argv[1:], spark=spark)
+    metrics.report_run(job_name, result, spark, argv[1:])
     job.commit()
     return result

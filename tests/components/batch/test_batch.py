@@ -416,3 +416,20 @@ def test_the_emr_role_reads_raw_dms_writes_silver_and_reads_its_python_environme
     assert model.allows(role, "s3:GetObject", f"arn:aws:s3:::{ARTIFACTS}/environments/lakehouse-py311.tar.gz")
     assert model.allows(role, "s3:GetObject", f"arn:aws:s3:::{ARTIFACTS}/{prefix}glue/emr_serverless.py")
     assert not model.allows(role, "s3:PutObject", f"arn:aws:s3:::{CURATED}/x/data/y.parquet")
+
+
+def test_every_job_publishes_its_metrics_to_the_encrypted_pipeline_metrics_log_group(stack, access):
+    name, plan = stack
+    group = one(plan, "aws:cloudwatch/logGroup:LogGroup", "batch-pipeline-metrics").props
+    assert group["name"] == f"/lakehouse/lakehouse-{name}/pipeline-metrics"
+    assert group["kmsKeyId"].startswith(KEY_PREFIX)
+    for job in DEPLOYED[name]:
+        arguments = _arguments(plan, job)
+        assert arguments["--metrics-log-group"] == f"/lakehouse/lakehouse-{name}/pipeline-metrics"
+        assert arguments["--stack-name"] == f"lakehouse-{name}"
+    model, role = access[name], _role(access[name], "silver_to_gold")
+    streams = (
+        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/lakehouse/lakehouse-{name}/pipeline-metrics:log-stream:run-1"
+    )
+    assert model.allows(role, "logs:PutLogEvents", streams)
+    assert not model.allows(role, "logs:PutLogEvents", streams.replace("pipeline-metrics", "other"))

@@ -56,8 +56,8 @@ def test_every_alarm_goes_to_the_topic_and_the_pipeline_freshness_alarms_exist(p
     alarms = resources_of(plugin_plan, ALARM)
     assert all(a.props["alarmActions"] == [_topic_arn(plugin_plan)] for a in alarms)
     names = {a.props["name"] for a in alarms}
-    assert "lakehouse-test-pipeline-freshness-revenue_daily" in names
     assert "lakehouse-test-pipeline-quarantined-share" in names
+    assert not any("freshness" in name for name in names)  # no batch pipeline here: no freshness to expect
     assert len(alarms) == len(plugin_plan.outputs["monitoring"]["alarm_names"])
 
 
@@ -119,3 +119,21 @@ def test_policy_pack_is_clean_with_monitoring(tmp_path, stack):
     assert violations(plan, stack) == []
     key_policy = policy_of(one(plan, "aws:kms/key:Key", "foundation-key"))
     assert "AllowCloudWatchAlarmsOfThisStack" in [s["Sid"] for s in key_policy["Statement"]]
+
+
+def test_freshness_is_watched_for_the_gold_tables_the_stacks_components_feed():
+    from components.monitoring.component import watched_gold_tables
+
+    assert watched_gold_tables({"foundation": {}, "streaming": {}}) == []  # no batch pipeline
+    assert watched_gold_tables({"batch": {}, "streaming": {}}) == ["daily_summary", "hourly_aggregates"]
+    assert watched_gold_tables({"batch": {}, "cdc": {}}) == [
+        "cohort_retention",
+        "customer_acquisition_monthly",
+        "customer_ltv",
+        "event_funnel_daily",
+        "invoice_aging",
+        "product_performance",
+        "revenue_daily",
+        "revenue_monthly",
+        "subscription_monthly",
+    ]
