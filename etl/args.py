@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -27,7 +31,7 @@ def add_catalog(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run-id", default=None, help="identifies this run in bookkeeping (default: a new UUID)")
 
 
-def session(args: argparse.Namespace, spark=None):
+def session(args: argparse.Namespace, spark: SparkSession | None = None) -> SparkSession:
     """The session a job runs in: the one it was handed (Glue entry point, ``lakehouse run``),
     else a local one over ``--warehouse``."""
     if spark is not None:

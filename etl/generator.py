@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -436,7 +437,7 @@ class Generator:
             row[-1] = _ts(when)
         return row
 
-    def _invalid(self, table: str, columns: int, stamp) -> list[list[Any]]:
+    def _invalid(self, table: str, columns: int, stamp: Callable[[], str]) -> list[list[Any]]:
         """A small share of records the contract quarantines: one of each kind per batch and table."""
         r = self.random
         key = 10_000_000 + r.randint(0, 999_999)
@@ -447,7 +448,7 @@ class Generator:
         bad_type[-1] = "2025-02-30 10:00:00"  # no such date
         missing = list(template)
         missing[1] = None  # every table's second column is non-nullable
-        records = [
+        records: list[list[Any]] = [
             ["I", stamp(), key, *filler[:-1]],  # wrong number of fields
             ["X", stamp(), key, *filler],  # bad Op
             ["U", "yesterday", key, *filler],  # unparseable dms_timestamp

@@ -32,7 +32,6 @@ class RunSettings:
     silver_database: str = "silver"
     gold_database: str = "gold"
     as_of: str | None = None
-    clickstream: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -89,6 +88,7 @@ class JobSpec:
     writes: tuple[Access, ...] = ()
     summary: Summary | None = None
     heavy: bool = False  # worth EMR Serverless when a stack enables it
+    requires: tuple[str, ...] = ()  # components that feed it: deployed only in stacks that enable them
     default: bool = True  # part of a plain ``lakehouse run``
     glue_script: str = ""  # the entry script under etl/glue/ (default: <name>.py)
 
@@ -150,7 +150,7 @@ JOBS: dict[str, JobSpec] = {
             "etl.jobs.silver_to_gold",
             "silver -> gold metrics",
             depends_on=("bronze_to_silver",),
-            arguments=("warehouse", "silver_database", "gold_database", "as_of", "clickstream"),
+            arguments=("warehouse", "silver_database", "gold_database", "as_of"),
             reads=(Access("processed", layer="silver"),),
             writes=(Access("curated", layer="gold"),),
             summary=Summary(
@@ -162,6 +162,47 @@ JOBS: dict[str, JobSpec] = {
                     SummaryColumn("seconds", "seconds"),
                 ),
             ),
+        ),
+        JobSpec(
+            "raw_to_processed",
+            "etl.jobs.raw_to_processed",
+            "ingestion API raw JSON lines -> silver ingest_<source> tables",
+            depends_on=("bronze_to_silver",),  # both commit to silver.quarantine: one after the other
+            arguments=("bronze", "warehouse", "silver_database"),
+            reads=(Access("raw", "raw/"),),
+            writes=(Access("processed", layer="silver"),),
+            summary=Summary(
+                "raw_to_processed ({seconds}s)",
+                (
+                    SummaryColumn("table", "table"),
+                    SummaryColumn("files_read", "files read"),
+                    SummaryColumn("rows_read", "rows read"),
+                    SummaryColumn("applied", "applied"),
+                    SummaryColumn("duplicates", "duplicates"),
+                    SummaryColumn("quarantined", "quarantined"),
+                    SummaryColumn("seconds", "seconds"),
+                ),
+            ),
+            requires=("ingestion",),
+        ),
+        JobSpec(
+            "documents_analytics",
+            "etl.jobs.documents_analytics",
+            "lake documents -> per-type/day analytics and ML features in gold, and back into the store",
+            arguments=("bronze", "warehouse", "gold_database"),
+            reads=(Access("raw", "bronze/documents/"),),
+            writes=(Access("curated", layer="gold"),),
+            requires=("document_store",),
+            summary=Summary(
+                "documents_analytics as of {result[as_of]} ({seconds}s): {result[note]}",
+                (
+                    SummaryColumn("table", "gold table"),
+                    SummaryColumn("rows", "rows"),
+                    SummaryColumn("rebuilt", "rebuilt", _rebuilt),
+                    SummaryColumn("seconds", "seconds"),
+                ),
+            ),
+            default=False,
         ),
         JobSpec(
             "maintenance",

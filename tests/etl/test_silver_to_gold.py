@@ -4,7 +4,6 @@ page_view, invoices due exactly on the as-of date, products without sales, rank 
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,28 +13,19 @@ import pytest
 
 from etl.contract import tables
 from etl.jobs import silver_to_gold
-from etl.jobs.bronze_to_silver import _ensure_tables
 from etl.session import CATALOG
+from etl.silver import ensure_tables
 from tests.etl.conftest import Lake
 
 D = Decimal
 ts = datetime.fromisoformat
 
 
-def _insert(spark, db: str, source: str, rows: list[dict]) -> None:
-    target = f"{CATALOG}.{db}.{tables()[source].silver_table}"
-    schema = spark.table(target).schema
-    full = [{field.name: row.get(field.name) for field in schema} for row in rows]
-    spark.createDataFrame(full, schema).writeTo(target).append()
-
-
 @pytest.fixture(scope="module")
 def gold(spark):
     lake = Lake(spark, Path(tempfile.mkdtemp()))
-    _ensure_tables(spark, lake.silver, list(tables().values()))
-    _insert(
-        spark,
-        lake.silver,
+    ensure_tables(spark, lake.silver, list(tables().values()))
+    lake.insert(
         "core_customer",
         [
             {"id": 10, "tenant_id": 1, "created_at": ts("2025-01-05 12:00:00")},
@@ -52,9 +42,7 @@ def gold(spark):
         "total_amount": D(total),
         "order_date": ts(when),
     }
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_order",
         [
             order(1, 10, "completed", "100.00", "2025-01-31 23:30:00"),  # last minutes of January
@@ -71,9 +59,7 @@ def gold(spark):
         "quantity": quantity,
         "line_total": D(line_total),
     }
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_orderitem",
         [
             item(1, 1, 100, 2, "60.00"),
@@ -84,9 +70,7 @@ def gold(spark):
             item(6, 5, 104, 5, "50.00"),
         ],
     )
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_product",
         [
             {"id": p, "tenant_id": 1, "category": c}
@@ -103,9 +87,7 @@ def gold(spark):
         "started_at": ts(started),
         "canceled_at": ts(canceled) if canceled else None,
     }
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_subscription",
         [
             subscription(1, 10, "monthly", "30.00", "active", "2025-01-10 00:00:00"),
@@ -121,9 +103,7 @@ def gold(spark):
         "event_type": kind,
         "occurred_at": ts(when),
     }
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_event",
         [
             event(1, "A", "page_view", "2025-01-01 23:59:00"),
@@ -143,9 +123,7 @@ def gold(spark):
         "amount": D(amount),
         "due_at": ts(due),
     }
-    _insert(
-        spark,
-        lake.silver,
+    lake.insert(
         "core_invoice",
         [
             invoice(1, 1, "open", "100.00", "2025-03-31 18:00:00"),  # due on the as-of date: current
@@ -269,64 +247,37 @@ def test_as_of_defaults_to_the_datas_latest_change(gold, spark):
     assert silver_to_gold.data_as_of(spark, lake.silver) == "2025-04-02"
 
 
-def test_clickstream_tables_count_duplicates_once_by_utc_hour_and_day(gold, spark, tmp_path):
-    lake, _ = gold
-    events = [
-        {
-            "event_id": "e1",
-            "event_time": "2025-11-25T10:00:00.123Z",
-            "user_id": "u1",
-            "event_type": "page_view",
-            "event_data": {"duration": 1200},
-        },
-        {
-            "event_id": "e2",
-            "event_time": "2025-11-25T10:30:00Z",
-            "user_id": "u2",
-            "event_type": "page_view",
-            "event_data": {"duration": 800, "page": "/p"},
-        },
-        {
-            "event_id": "e1",
-            "event_time": "2025-11-25T10:00:00.123Z",
-            "user_id": "u1",
-            "event_type": "page_view",
-            "event_data": {"duration": 1200},
-        },
-        {
-            "event_id": "e3",
-            "event_time": "2025-11-25T11:15:00+01:00",
-            "user_id": "u1",
-            "event_type": "button_click",
-            "event_data": {},
-        },
-        {
-            "event_id": "e4",
-            "event_time": "2025-11-26T00:05:00Z",
-            "user_id": "u3",
-            "event_type": "api_call",
-            "event_data": {"duration": 100},
-        },
-        {
-            "event_id": "e5",
-            "event_time": "2025-11-25T23:59:59Z",
-            "user_id": "u1",
-            "event_type": "form_submit",
-            "event_data": {"duration": 500},
-        },
+def test_clickstream_tables_are_not_built_without_the_clickstream_events_table(gold):
+    _, first = gold
+    assert [t["table"] for t in first["tables"]] == [
+        "cohort_retention",
+        "customer_acquisition_monthly",
+        "customer_ltv",
+        "event_funnel_daily",
+        "invoice_aging",
+        "product_performance",
+        "revenue_daily",
+        "revenue_monthly",
+        "subscription_monthly",
     ]
-    folder = tmp_path / "clickstream" / "event_date=2025-11-25"
-    folder.mkdir(parents=True)
-    (folder / "part-0.json").write_text("\n".join(json.dumps(e) for e in events[:4]) + "\n")
-    (folder / "part-1.json").write_text("\n".join(json.dumps(e) for e in events[4:]) + "\n")
-    silver_to_gold.run(
-        spark,
-        lake.silver,
-        lake.gold,
-        as_of="2025-03-31",
-        only=list(silver_to_gold.CLICKSTREAM_TABLES),
-        clickstream=str(tmp_path / "clickstream"),
+
+
+def test_clickstream_tables_count_duplicates_once_by_utc_hour_and_day(gold, spark):
+    lake, _ = gold
+    lake.clickstream(
+        [
+            ("e1", "2025-11-25T10:00:00.123Z", "u1", "page_view", 1200),
+            ("e2", "2025-11-25T10:30:00Z", "u2", "page_view", 800),
+            ("e1", "2025-11-25T10:00:00.123Z", "u1", "page_view", 1200),  # the same event delivered twice
+            ("e3", "2025-11-25T11:15:00+01:00", "u1", "button_click", None),  # no duration
+            ("e4", "2025-11-26T00:05:00Z", "u3", "api_call", 100),
+            ("e5", "2025-11-25T23:59:59Z", "u1", "form_submit", 500),
+        ]
     )
+    result = silver_to_gold.run(
+        spark, lake.silver, lake.gold, as_of="2025-03-31", only=["hourly_aggregates", "daily_summary"]
+    )
+    assert [t["table"] for t in result["tables"]] == ["daily_summary", "hourly_aggregates"]
     assert rows(lake, "hourly_aggregates", "event_date, event_hour, event_type") == [
         (date(2025, 11, 25), 10, "button_click", 1, 1),  # 11:15+01:00 is 10:15 UTC
         (date(2025, 11, 25), 10, "page_view", 2, 2),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from lakehouse.docs import config_reference, generated_sections, replace_section
+from lakehouse.docs import config_reference, generated_sections, policy_reference, replace_section
 from tests.conftest import REPO
 
 LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
@@ -40,3 +41,17 @@ def test_docs_check_fails_on_a_stale_file(tmp_path):
     )
     assert result.returncode == 1
     assert "stale generated sections in README.md" in result.stderr
+
+
+def test_the_checkov_column_is_what_the_cross_check_observed():
+    observed = json.loads((REPO / "policies" / "guardrails" / "checkov_observed.json").read_text())
+    rows = {
+        line.split(" | ")[0].strip("| `"): line for line in policy_reference().splitlines() if line.startswith("| `")
+    }
+    for rule, checks in observed["rules"].items():
+        assert rows[rule].endswith(f"| {', '.join(checks)} |")
+    assert rows["emr-serverless-in-vpc"].endswith("|  |")  # no Checkov check fails where this rule reports
+
+
+def test_the_defects_checkov_misses_are_listed():
+    assert "- `security-group-no-world-ingress: bad-sg-mongo`" in policy_reference().splitlines()

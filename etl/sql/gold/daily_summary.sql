@@ -1,12 +1,13 @@
 -- Clickstream events by UTC day; avg_duration over the events that carry event_data.duration (ms).
 WITH events AS (
-  SELECT event_ts, user_id, duration
-  FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY event_ts, user_id) AS copy FROM {clickstream})
+  SELECT event_time, user_id, duration_ms
+  FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY event_time, user_id) AS copy
+        FROM {silver}.clickstream_events WHERE event_id IS NOT NULL AND event_time IS NOT NULL)
   WHERE copy = 1
 )
-SELECT CAST(event_ts AS DATE)     AS day,
+SELECT CAST(event_time AS DATE)   AS day,
        COUNT(*)                   AS total_events,
        COUNT(DISTINCT user_id)    AS unique_users,
-       AVG(duration)              AS avg_duration
+       AVG(duration_ms)           AS avg_duration
 FROM events
-GROUP BY CAST(event_ts AS DATE)
+GROUP BY CAST(event_time AS DATE)

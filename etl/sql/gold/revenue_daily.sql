@@ -1,4 +1,4 @@
--- Completed orders by UTC calendar date of order_date (gold_metrics.md: revenue_daily).
+-- Completed orders by UTC calendar date of order_date (docs/gold_metrics.md: revenue_daily).
 WITH units AS (
   SELECT order_id, SUM(quantity) AS units FROM {silver}.order_items GROUP BY order_id
 )
