@@ -1,8 +1,8 @@
-"""The bronze layout DMS writes (contracts/saas_source.yaml), in one place: where files live, how a
+"""The bronze layout DMS writes (docs/source_contract.md), in one place: where files live, how a
 file name orders, and how a file's records are read (with their 1-based record positions) or written.
 
-Reading is plain Python (gzip + csv): it runs inside Spark tasks, one task per file, and gives the
-exact RFC 4180 record positions the ordering contract needs even when a quoted field spans lines.
+Reading is plain Python (gzip + csv, strict RFC 4180): it runs inside Spark tasks and gives the exact
+record positions the ordering contract needs even when a quoted field spans lines.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import gzip
 import io
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,35 +35,36 @@ def is_bronze_file(file_name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class RawRecord:
-    """One record as read: its file, 1-based position, and fields (or why it could not be read)."""
+class ParsedFile:
+    """A bronze file's records in order (record position = index + 1), and, when reading stopped
+    early, why: that reason belongs to the record at position ``len(records) + 1``."""
 
-    file: str
-    position: int
-    fields: list[str] | None
+    records: list[list[str]]
     error: str | None = None
 
 
-def read_records(file_name: str, content: bytes) -> Iterator[RawRecord]:
-    """Every record of one gzip CSV file; an unreadable file yields one record with the reason."""
+def parse_file(content: bytes) -> ParsedFile:
+    """Every record of one gzip CSV file; an unreadable file is one record with the reason."""
     try:
         text = gzip.decompress(content).decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError) as error:
-        yield RawRecord(file_name, 1, None, f"unreadable file: {type(error).__name__}: {error}")
-        return
+        return ParsedFile([], f"unreadable file: {type(error).__name__}: {error}")
+    try:
+        return ParsedFile(list(csv.reader(io.StringIO(text, newline=""), strict=True)))
+    except csv.Error:
+        return _parse_until_malformed(text)  # rare: read again record by record to keep the good ones
+
+
+def _parse_until_malformed(text: str) -> ParsedFile:
+    records: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    position = 0
     while True:
         try:
-            fields = next(reader)
+            records.append(next(reader))
         except StopIteration:
-            return
+            return ParsedFile(records)
         except csv.Error as error:
-            position += 1
-            yield RawRecord(file_name, position, None, f"malformed CSV: {error}")
-            return  # the rest of the file cannot be located reliably
-        position += 1
-        yield RawRecord(file_name, position, fields)
+            return ParsedFile(records, f"malformed CSV: {error}")  # the rest cannot be located reliably
 
 
 def encode_records(records: Iterable[Sequence[object]]) -> bytes:

@@ -9,9 +9,15 @@ so that every job runs the same SQL in both places.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, Row, SparkSession
 
 CATALOG = "lake"
 ICEBERG_RUNTIME_JAR = "iceberg-spark-runtime-3.5_2.12-1.10.2.jar"
@@ -24,10 +30,40 @@ def iceberg_jar() -> Path:
     return get_jar_path(ICEBERG_RUNTIME_JAR)
 
 
-def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_partitions: int = 4):
+# Spark prints its start-up banner ("Setting default log level") when the root logger's level is not
+# WARN, and Hadoop warns that it has no native library: neither helps a command's user. Root at WARN
+# (the banner stays silent), Hadoop's loader at ERROR; after start-up the session drops to ERROR.
+# ``--verbose`` keeps Spark's own configuration and shows it all.
+_QUIET_LOG4J2 = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+logger.native.name = org.apache.hadoop.util.NativeCodeLoader
+logger.native.level = error
+"""
+
+
+def _quiet_log_config() -> Path:
+    """A log4j2 configuration file with errors only (written once per machine, content-addressed)."""
+    digest = hashlib.sha256(_QUIET_LOG4J2.encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"lakehouse-log4j2-{digest}.properties"
+    if not path.exists():
+        path.write_text(_QUIET_LOG4J2)
+    return path
+
+
+def local_session(
+    warehouse: str | Path, app_name: str = "lakehouse", shuffle_partitions: int = 4, verbose: bool = False
+) -> SparkSession:
     """A small-machine Spark session with the ``lake`` catalog over ``warehouse``.
 
     Tuned for 2 cores: few shuffle partitions, no UI, UTC everywhere (gold dates are UTC dates).
+    Quiet unless ``verbose``: the JVM's and Spark's start-up warnings go only to a verbose run.
+    The JVM starts with the first session of a process; later calls reuse it as it is.
     """
     from pyspark.sql import SparkSession
 
@@ -35,6 +71,9 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
     warehouse.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers use this venv's Python
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only: nothing listens on the network
+    java_options = "-Duser.timezone=UTC"
+    if not verbose:
+        java_options += f" -Dlog4j2.configurationFile={_quiet_log_config().as_uri()}"
     builder = (
         SparkSession.builder.master("local[*]")
         .appName(app_name)
@@ -45,7 +84,7 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
         .config(f"spark.sql.catalog.{CATALOG}.warehouse", warehouse.as_uri())
         .config("spark.sql.defaultCatalog", CATALOG)
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.driver.extraJavaOptions", java_options)
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.default.parallelism", str(shuffle_partitions))
@@ -55,13 +94,16 @@ def local_session(warehouse: str | Path, app_name: str = "lakehouse", shuffle_pa
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.adaptive.enabled", "true")
+        # Every table's queries keep their compiled code: a second run in the same process (a CDC
+        # batch after the full load, the demo's second round) compiles almost nothing again.
+        .config("spark.sql.codegen.cache.maxEntries", "2000")
     )
     spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("WARN" if verbose else "ERROR")
     return spark
 
 
-def glue_session(warehouse: str, spark):
+def glue_session(warehouse: str, spark: SparkSession) -> SparkSession:
     """The same ``lake`` catalog on AWS Glue 5.1: Glue Data Catalog + S3FileIO (Iceberg 1.10 is built in).
 
     Catalogs are read from the session config when first used, so they can be set at runtime;
@@ -78,3 +120,26 @@ def glue_session(warehouse: str, spark):
     for key, value in settings.items():
         spark.conf.set(key, value)
     return spark
+
+
+def single_row(frame: DataFrame) -> Row:
+    """The one row of an aggregate query (never empty, unlike ``DataFrame.first()`` in general)."""
+    row = frame.first()
+    if row is None:
+        raise ValueError("expected one row, got none")
+    return row
+
+
+def release(frame: DataFrame) -> None:
+    """Free the blocks of a ``localCheckpoint()`` frame now rather than at the JVM's next GC."""
+    frame._jdf.queryExecution().analyzed().rdd().unpersist(False)
+
+
+def java_class(spark: SparkSession, name: str) -> Any:
+    """A JVM class by its full name. Spelled ``spark._jvm.org.apache...``, py4j resolves it package by
+    package, each step a failed class lookup through every jar on the classpath; this asks once."""
+    from py4j.java_gateway import JavaClass
+
+    gateway = spark.sparkContext._gateway
+    assert gateway is not None, "a local or Glue session always has a JVM"
+    return JavaClass(name, gateway._gateway_client)

@@ -12,7 +12,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from .. import args as job_args
-from ..session import CATALOG
+from ..session import CATALOG, single_row
 
 
 def _tables(spark: SparkSession, namespace: str) -> list[str]:
@@ -23,9 +23,9 @@ def _tables(spark: SparkSession, namespace: str) -> list[str]:
 
 def _files(spark: SparkSession, table: str) -> tuple[int, int]:
     """(data files, delete files) of the current snapshot."""
-    row = spark.sql(
-        f"SELECT COUNT_IF(content = 0) AS data, COUNT_IF(content <> 0) AS deletes FROM {table}.files"
-    ).first()
+    row = single_row(
+        spark.sql(f"SELECT COUNT_IF(content = 0) AS data, COUNT_IF(content <> 0) AS deletes FROM {table}.files")
+    )
     return row["data"], row["deletes"]
 
 
@@ -44,12 +44,13 @@ def maintain(
         f"CALL {CATALOG}.system.rewrite_position_delete_files(table => '{name}', options => map('rewrite-all', 'true'))"
     )
     now = datetime.now(UTC)
-    expire_before = (now - timedelta(days=expire_days)).strftime("%Y-%m-%d %H:%M:%S")
+    # to the microsecond: with expire_days=0 a snapshot made a moment ago is already older than the bound
+    expire_before = (now - timedelta(days=expire_days)).strftime("%Y-%m-%d %H:%M:%S.%f")
     spark.sql(
         f"CALL {CATALOG}.system.expire_snapshots(table => '{name}', older_than => TIMESTAMP '{expire_before}', "
         f"retain_last => {retain_snapshots})"
     )
-    orphans_before = (now - timedelta(days=orphan_days)).strftime("%Y-%m-%d %H:%M:%S")
+    orphans_before = (now - timedelta(days=orphan_days)).strftime("%Y-%m-%d %H:%M:%S.%f")
     removed = spark.sql(
         f"CALL {CATALOG}.system.remove_orphan_files(table => '{name}', older_than => TIMESTAMP '{orphans_before}')"
     ).count()

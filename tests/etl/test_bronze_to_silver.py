@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime
 from decimal import Decimal
 
@@ -354,3 +355,23 @@ def test_product_category_is_trimmed_lowered_and_collapsed(lake):
     )
     lake.run("core_product")
     assert lake.rows("core_product", "id", "category") == [(1, "home garden"), (2, "toys")]
+
+
+def test_malformed_csv_quarantines_the_record_where_reading_stopped_and_keeps_the_ones_before(lake):
+    path = lake.bronze / "dms" / "public" / "core_tenant" / CDC1
+    path.parent.mkdir(parents=True)
+    good = "I,2025-01-01 10:00:00.000000,1,Acme,slug-1,,t,{},2025-01-01 00:00:00,2025-01-01 00:00:00\n"
+    path.write_bytes(gzip.compress((good + '"unterminated,x\n').encode()))
+    lake.run("core_tenant")
+    assert names(lake) == [(1, "Acme")]
+    assert lake.quarantine() == [("core_tenant", CDC1, 2, "malformed CSV: unexpected end of data")]
+
+
+def test_a_blank_line_is_a_record_with_no_fields(lake):
+    path = lake.bronze / "dms" / "public" / "core_tenant" / CDC1
+    path.parent.mkdir(parents=True)
+    good = "I,2025-01-01 10:00:00.000000,1,Acme,slug-1,,t,{},2025-01-01 00:00:00,2025-01-01 00:00:00\n"
+    path.write_bytes(gzip.compress(("\n" + good).encode()))
+    lake.run("core_tenant")
+    assert names(lake) == [(1, "Acme")]
+    assert lake.quarantine() == [("core_tenant", CDC1, 1, "wrong number of fields: expected 10, got 0")]
