@@ -143,3 +143,35 @@ def test_a_cloud_run_publishes_its_figures_when_the_batch_component_passes_the_l
     assert len(events) == len(documents) > 0
     assert {json.loads(e["message"])["Table"] for e in events} >= {"silver.tenants", "tenants"}
     assert metrics.report_run("bronze_to_silver", result, lake.spark, ["--bronze", "x"]) == []  # locally: nothing
+
+
+def test_lakehouse_runs_summary_shows_the_same_freshness_and_quarantine_figures_exactly(lake):
+    from rich.console import Console
+
+    from etl.graph import RunSettings
+    from lakehouse.local.pipeline import print_summary, run_jobs
+    from tests.etl.test_bronze_to_silver import LOAD, product, tenant
+
+    lake.write("core_tenant", LOAD, [tenant("I", "2025-11-01 09:00:00.000000", 1)])
+    lake.write(
+        "core_product",
+        LOAD,
+        [product("I", "2025-11-01 08:00:00.000000", 1), product("I", "2025-11-01 11:00:00.000000", 2, price="-1.00")],
+    )
+    settings = RunSettings(
+        warehouse="unused: the session is given", bronze=str(lake.bronze), silver_database=lake.silver
+    )
+    console = Console(record=True, width=200)
+    now = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)
+    summary = run_jobs(settings, ["bronze_to_silver"], console, spark=lake.spark, now=now)
+    shares = {(q["table"], q["rows_read"], q["applied"], q["quarantined"], q["percent"]) for q in summary["quarantine"]}
+    assert {s for s in shares if s[1]} == {("tenants", 1, 1, 0, 0.0), ("products", 2, 1, 1, 50.0)}
+    ages = {f["table"]: f["age_seconds"] for f in summary["freshness"]}
+    assert {t: a for t, a in ages.items() if t.startswith("silver.")} == {
+        "silver.tenants": 10800.0,
+        "silver.products": 14400.0,
+    }
+    print_summary(summary, console)
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in console.export_text().splitlines()]
+    assert ["bronze_to_silver", "products", "2", "1", "1", "50.000"] in cells
+    assert ["silver.products", "2025-11-01 08:00:00", "4.0 h"] in cells

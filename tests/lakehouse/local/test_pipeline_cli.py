@@ -1,15 +1,20 @@
-"""The command line end to end: generate, run twice (the second a no-op), query, maintain."""
+"""The command line end to end: generate, run twice (the second a no-op), query; a run with nothing
+valid; a run killed half-way and run again."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from etl.generator import generate
+from etl.graph import JOBS
 
 LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
 
@@ -107,4 +112,98 @@ def test_unknown_job_is_a_usage_error(tmp_path):
         "run", "--bronze", str(tmp_path / "bronze"), "--warehouse", str(tmp_path / "w"), "--jobs", "silver_to_platinum"
     )
     assert result.returncode == 2
-    assert "unknown jobs silver_to_platinum; known: bronze_to_silver, silver_to_gold, maintenance" in result.stderr
+    assert f"unknown jobs silver_to_platinum; known: {', '.join(JOBS)}" in result.stderr  # the graph's jobs
+
+
+def test_run_output_has_no_jvm_or_spark_start_up_warnings(pipeline):
+    root, _, _, _ = pipeline
+    result = lakehouse("query", "--warehouse", str(root / "warehouse"), "SELECT 1 AS one")
+    assert "NativeCodeLoader" not in result.stderr and "Setting default log level" not in result.stderr
+
+
+def test_a_run_whose_every_record_is_quarantined_says_so_and_still_prints_its_summary(tmp_path):
+    from etl.bronze import write_file
+
+    bad = ["I", "not a time", 1, "Acme", "acme", None, "t", "{}", "2025-01-01 00:00:00", "2025-01-01 00:00:00"]
+    write_file(tmp_path / "bronze", "core_tenant", "LOAD00000001.csv.gz", [bad, bad[:-1]])
+    result = lakehouse("run", "--bronze", str(tmp_path / "bronze"), "--warehouse", str(tmp_path / "warehouse"))
+    assert "bronze_to_silver" in result.stdout and "quarantined" in result.stdout
+    assert "no silver data yet" not in result.stdout + result.stderr
+    said = " ".join(result.stdout.split())
+    assert (
+        "silver_to_gold did not run: no valid change in silver yet: all 2 records read from 1 bronze files were "
+        "quarantined (see silver.quarantine); fix the source or pass --as-of" in said
+    )
+    assert "total:" in said
+
+
+# --- a run killed half-way, then run again, ends as an uninterrupted run -------------------------
+
+RUN_COLUMNS = {"_run_id", "run_id", "applied_at", "quarantined_at"}  # when and by which run a row was written
+
+
+@pytest.fixture(scope="module")
+def demo_bronze(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo-bronze")
+    generate(root, scale=0.05, seed=7, cdc_batches=2)
+    return root
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(demo_bronze, tmp_path_factory) -> Path:
+    warehouse = tmp_path_factory.mktemp("uninterrupted") / "warehouse"
+    result = lakehouse("run", "--bronze", str(demo_bronze), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr
+    return warehouse
+
+
+def _killed_when(bronze: Path, warehouse: Path, milestone: str) -> int:
+    """Start ``lakehouse run`` and kill it (SIGKILL, its whole process group) as soon as a file
+    matching ``milestone`` appears under the warehouse; returns its exit code."""
+    process = subprocess.Popen(
+        [LAKEHOUSE, "run", "--bronze", str(bronze), "--warehouse", str(warehouse)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(warehouse.glob(milestone)):
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return process.wait(timeout=60)
+
+
+def _lake_rows(spark, catalog: str, warehouse: Path) -> dict[str, list[str]]:
+    """Every silver and gold table of a warehouse, rows as sorted text, run columns left out."""
+    spark.conf.set(f"spark.sql.catalog.{catalog}", "org.apache.iceberg.spark.SparkCatalog")
+    spark.conf.set(f"spark.sql.catalog.{catalog}.type", "hadoop")
+    spark.conf.set(f"spark.sql.catalog.{catalog}.warehouse", warehouse.as_uri())
+    tables = {}
+    for namespace in ("silver", "gold"):
+        for row in spark.sql(f"SHOW TABLES IN {catalog}.{namespace}").collect():
+            frame = spark.table(f"{catalog}.{namespace}.{row['tableName']}")
+            frame = frame.drop(*[c for c in frame.columns if c in RUN_COLUMNS])
+            tables[f"{namespace}.{row['tableName']}"] = sorted(repr(tuple(r)) for r in frame.collect())
+    return tables
+
+
+@pytest.mark.parametrize(
+    "milestone",
+    ["silver/*/metadata/v2.metadata.json", "gold/*/metadata/v1.metadata.json"],
+    ids=["after-the-first-silver-commit", "after-the-first-gold-table"],
+)
+def test_a_run_killed_half_way_then_run_again_ends_as_an_uninterrupted_run(
+    demo_bronze, uninterrupted, tmp_path, milestone
+):
+    from etl.session import local_session
+
+    warehouse = tmp_path / "warehouse"
+    assert _killed_when(demo_bronze, warehouse, milestone) == -signal.SIGKILL  # it did not get to finish
+    again = lakehouse("run", "--bronze", str(demo_bronze), "--warehouse", str(warehouse))
+    assert again.returncode == 0, again.stderr
+    spark = local_session(tmp_path / "scratch")
+    expected = _lake_rows(spark, "uninterrupted", uninterrupted)
+    assert _lake_rows(spark, f"rerun_{tmp_path.name.replace('-', '_')}", warehouse) == expected
+    assert {"silver.orders", "silver.applied_files", "gold.revenue_daily"} <= set(expected)
