@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--as-of", default=None, help="invoice_aging date YYYY-MM-DD (default: the data's latest change)")
     run.add_argument("--summary", type=Path, help="also write the summary as JSON here")
+    run.add_argument("--verbose", action="store_true", help="show the JVM's and Spark's own log messages")
 
     demo = commands.add_parser(
         "demo", help="generate a small data set, run the pipeline, show gold and time travel, write a report"
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("sql", nargs="?", help="Spark SQL")
     what.add_argument("--named", metavar="NAME", help="a named query of etl/queries/ (Athena SQL, transpiled to Spark)")
     what.add_argument("--list", action="store_true", help="list the named queries with their descriptions")
+    query.add_argument("--verbose", action="store_true", help="show the JVM's and Spark's own log messages")
 
     serve = commands.add_parser("serve", help="serve a handler on 127.0.0.1 with AWS stand-ins (moto)")
     served = serve.add_subparsers(dest="service", required=True, parser_class=_Parser)
@@ -198,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
         as_of=args.as_of,
     )
     try:
-        summary = run_jobs(settings, [j for j in args.jobs.split(",") if j], console)
+        summary = run_jobs(settings, [j for j in args.jobs.split(",") if j], console, verbose=args.verbose)
     except ValueError as error:
         print(f"lakehouse run: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -227,8 +229,8 @@ def _query(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     warehouse = str(Path(args.warehouse).resolve())
     if args.named:
-        return run_named(warehouse, args.named, args.format, console)
-    return query(warehouse, args.sql, args.format, console)
+        return run_named(warehouse, args.named, args.format, console, verbose=args.verbose)
+    return query(warehouse, args.sql, args.format, console, verbose=args.verbose)
 
 
 def _serve(args: argparse.Namespace) -> int:

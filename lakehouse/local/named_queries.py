@@ -63,6 +63,7 @@ def run_named(
     spark: Any = None,
     silver: str = "silver",
     gold: str = "gold",
+    verbose: bool = False,
 ) -> int:
     """Run one named query on the local lake and print its rows (exit code 2 for an unknown name)."""
     try:
@@ -70,4 +71,4 @@ def run_named(
     except UnknownQuery as error:
         print(f"lakehouse query: {error}", file=sys.stderr)
         return EXIT_USAGE
-    return query(warehouse, to_spark(named, silver, gold), output_format, console, spark=spark)
+    return query(warehouse, to_spark(named, silver, gold), output_format, console, spark=spark, verbose=verbose)

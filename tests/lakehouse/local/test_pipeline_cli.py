@@ -119,6 +119,8 @@ def test_run_output_has_no_jvm_or_spark_start_up_warnings(pipeline):
     root, _, _, _ = pipeline
     result = lakehouse("query", "--warehouse", str(root / "warehouse"), "SELECT 1 AS one")
     assert "NativeCodeLoader" not in result.stderr and "Setting default log level" not in result.stderr
+    verbose = lakehouse("query", "--verbose", "--warehouse", str(root / "warehouse"), "SELECT 1 AS one")
+    assert verbose.returncode == 0 and "Setting default log level" in verbose.stderr
 
 
 def test_a_run_whose_every_record_is_quarantined_says_so_and_still_prints_its_summary(tmp_path):
