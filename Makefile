@@ -36,6 +36,7 @@ $(CHECKOV_VENV)/.installed:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy components etl lakehouse
 
 demo: setup
 	$(BIN)/lakehouse plan --stack dev

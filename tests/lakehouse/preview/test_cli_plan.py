@@ -61,7 +61,7 @@ def test_plan_table_groups_resources_by_component():
     result = run("plan", "--stack", "dev")
     assert result.returncode == 0, result.stderr
     assert "foundation: 55 resources" in result.stdout
-    assert "monitoring: 43 resources" in result.stdout
+    assert "monitoring: 34 resources" in result.stdout
     assert "stack dev: 192 resources in 7 components, 0 policy violations (0 mandatory)" in result.stdout
 
 
