@@ -84,23 +84,13 @@ def stack_plan(request: pytest.FixtureRequest) -> Plan:
 @pytest.fixture(scope="session")
 def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture plugin package, pip-installed into its own directory like any third party's."""
-    target = tmp_path_factory.mktemp("plugin-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(FIXTURES / "audit_plugin"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    return install_fixture_plugin("audit_plugin", tmp_path_factory.mktemp("plugin-site"))
+
+
+def install_fixture_plugin(name: str, target: Path) -> Path:
+    """pip-install the fixture plugin ``tests/fixtures/<name>`` into ``target`` (no dependencies)."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*command, "--target", str(target), str(FIXTURES / name)], check=True, capture_output=True)
     return target
 
 

@@ -17,7 +17,7 @@ from pulumi_aws import cloudwatch, kms
 
 from lakehouse.preview.mocks import AwsMocks, RecordingMonitor
 from lakehouse.preview.policy_gate import PolicyConfigError, evaluate, load_policy_config
-from tests.conftest import BASE_STACK, FIXTURES, REPO, write_stack
+from tests.conftest import BASE_STACK, REPO, install_fixture_plugin, write_stack
 
 LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
 BASE_TAGS = {"project": "p", "environment": "e", "owner": "o", "cost-center": "c", "data-classification": "internal"}
@@ -49,24 +49,7 @@ def test_prod_plan_exits_0_with_the_policy_gate():
 
 @pytest.fixture(scope="module")
 def insecure_site(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("insecure-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(FIXTURES / "insecure_plugin"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return target
+    return install_fixture_plugin("insecure_plugin", tmp_path_factory.mktemp("insecure-site"))
 
 
 def test_insecure_plugin_fails_with_exactly_its_planted_defects(insecure_site, tmp_path, monkeypatch):
