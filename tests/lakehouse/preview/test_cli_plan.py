@@ -62,7 +62,7 @@ def test_plan_table_groups_resources_by_component():
     assert result.returncode == 0, result.stderr
     assert "foundation: 55 resources" in result.stdout
     assert "monitoring: 34 resources" in result.stdout
-    assert "stack dev: 192 resources in 7 components, 0 policy violations (0 mandatory)" in result.stdout
+    assert "stack dev: 184 resources in 7 components, 0 policy violations (0 mandatory)" in result.stdout
 
 
 def test_plan_takes_any_stack_file_and_exits_2_on_bad_config(tmp_path):
