@@ -2,6 +2,7 @@
 
 - the config reference (README.md), from the pydantic config models, their defaults and descriptions;
 - the alarm reference (README.md), from the alarms the prod stack's components offer (a plan under mocks);
+- the dashboard layout (README.md), from the dashboard body of the same plan;
 - the state machine diagram (README.md), from the job graph;
 - the policy rule table (policies/README.md), from the guardrails themselves, with the Checkov checks
   each rule coincides with as observed by the Checkov cross-check (policies/guardrails/checkov_observed.json).
@@ -9,10 +10,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -22,6 +24,9 @@ from components.registry import Registry
 from policies.guardrails import RULES
 from policies.guardrails.checkov import NOT_COVERED, STACK_EXCEPTIONS
 from policies.guardrails.types import TAGGABLE
+
+if TYPE_CHECKING:
+    from .preview.plan import Plan
 
 PROJECT = Path(__file__).resolve().parents[1]
 OBSERVED = PROJECT / "policies" / "guardrails" / "checkov_observed.json"
@@ -151,12 +156,17 @@ def replace_section(text: str, reference: str, name: str = "config-reference") -
     return text.rstrip() + "\n\n" + block + "\n"
 
 
-def alarm_reference(stack: str = "prod") -> str:
-    """Every alarm Monitoring wires in ``stack`` (all components enabled in prod), with its default."""
+@functools.cache
+def _plan(stack: str) -> Plan:
     from .preview.plan import project_name, run_program
     from .preview.stackfile import read_stack_file
 
-    plan = run_program(PROJECT, read_stack_file(PROJECT / f"Pulumi.{stack}.yaml", project_name(PROJECT)))
+    return run_program(PROJECT, read_stack_file(PROJECT / f"Pulumi.{stack}.yaml", project_name(PROJECT)))
+
+
+def alarm_reference(stack: str = "prod") -> str:
+    """Every alarm Monitoring wires in ``stack`` (all components enabled in prod), with its default."""
+    plan = _plan(stack)
     lines = [
         "| component | alarm | metric | statistic | alarms when | runbook |",
         "|---|---|---|---|---|---|",
@@ -169,6 +179,25 @@ def alarm_reference(stack: str = "prod") -> str:
             f"| {alarm['component']} | `{alarm['name']}` | {alarm['namespace']} {alarm['metric']} | "
             f"{alarm['statistic']} | {condition} | {alarm['runbook']} |"
         )
+    return "\n".join(lines) + "\n"
+
+
+def dashboard_layout(stack: str = "prod") -> str:
+    """The CloudWatch dashboard Monitoring builds in ``stack``, as its grid: a title row per component,
+    then its graphs three to a line (each an alarm's metric with the threshold drawn in)."""
+    (dashboard,) = [r for r in _plan(stack).resources if r.type == "aws:cloudwatch/dashboard:Dashboard"]
+    rows: dict[int, list[str]] = {}
+    for widget in json.loads(dashboard.props["dashboardBody"])["widgets"]:
+        properties = widget["properties"]
+        if widget["type"] == "text":
+            rows[widget["y"]] = [f"**{properties['markdown'].removeprefix('## ')}**", "", ""]
+        else:
+            namespace, metric = properties["metrics"][0][:2]
+            name = properties["title"].split(": ", 1)[1]
+            cells = rows.setdefault(widget["y"], ["", "", ""])
+            cells[widget["x"] // 8] = f"`{name}`: {namespace} {metric} ({properties['stat']})"
+    lines = ["| left | middle | right |", "|---|---|---|"]
+    lines += [f"| {' | '.join(cells)} |" for _, cells in sorted(rows.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -185,6 +214,7 @@ def generated_sections() -> list[tuple[str, str, str]]:
     return [
         ("README.md", "config-reference", config_reference()),
         ("README.md", "alarm-reference", alarm_reference()),
+        ("README.md", "dashboard-layout", dashboard_layout()),
         ("README.md", "state-machine", state_machine_diagram()),
         ("policies/README.md", "policy-rules", policy_reference()),
     ]

@@ -63,15 +63,22 @@ def resolve(offered: Mapping[str, Sequence[Alarm]], config: MonitoringConfig) ->
     return watched
 
 
+FEEDS = {"cdc": "the DMS task feeding bronze", "streaming": "the Firehose delivery into clickstream_events"}
+
+
 def pipeline_alarms(stack: str, gold_tables: Sequence[str], config: MonitoringConfig) -> list[Alarm]:
     """Data freshness per gold table and the quarantined share per run, from the pipeline's metrics.
 
     A freshness alarm looks at the smallest age a run published within one evaluation window (at most
     a day, CloudWatch's longest alarm period): no run at all in the window counts as stale.
     """
+    from etl.gold import discover
+
+    feeders = metrics.feeding_components({name: table.inputs for name, table in discover().items()})
     alarms = []
     for table in gold_tables:
         hours = config.table_freshness_hours.get(table, config.freshness_hours)
+        feeds = " and ".join(FEEDS.get(feeder, feeder) for feeder in sorted(feeders.get(table, ())))
         alarms.append(
             Alarm(
                 name=f"freshness-{table}",
@@ -84,7 +91,7 @@ def pipeline_alarms(stack: str, gold_tables: Sequence[str], config: MonitoringCo
                 period_seconds=min(DAY, max(3600, round(hours * 3600 / 60) * 60)),
                 missing_data="breaching",
                 unit="Seconds",
-                runbook=f"gold.{table} is older than {hours:g} h: check the last pipeline runs and the CDC feed",
+                runbook=f"gold.{table} is older than {hours:g} h: check the last pipeline runs and {feeds}",
             )
         )
     alarms.append(

@@ -1,4 +1,4 @@
-"""Generated reference sections (config reference, policy rule table) must not go stale."""
+"""Generated reference sections (config, alarms, dashboard, state machine, policy rules) must not go stale."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.docs import config_reference, generated_sections, policy_reference, replace_section
+from lakehouse.docs import (
+    alarm_reference,
+    config_reference,
+    dashboard_layout,
+    generated_sections,
+    policy_reference,
+    replace_section,
+)
 from tests.conftest import REPO
 
 LAKEHOUSE = str(Path(sys.executable).with_name("lakehouse"))
@@ -55,3 +62,17 @@ def test_the_checkov_column_is_what_the_cross_check_observed():
 
 def test_the_defects_checkov_misses_are_listed():
     assert "- `security-group-no-world-ingress: bad-sg-mongo`" in policy_reference().splitlines()
+
+
+def test_the_dashboard_layout_shows_every_alarm_under_its_component_three_to_a_line():
+    alarms = [line.split(" | ")[:2] for line in alarm_reference().splitlines()[2:]]
+    layout = dashboard_layout().splitlines()[2:]
+    component, placed = None, []
+    for row in layout:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert len(cells) == 3
+        if cells[0].startswith("**"):
+            component = cells[0].strip("*")
+            continue
+        placed += [[f"| {component}", cell.split(":", 1)[0]] for cell in cells if cell]
+    assert placed == alarms  # the same alarms, in the same order, each under its own component
