@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -146,20 +146,60 @@ def tables() -> dict[str, Table]:
     return parse(resources.files("etl").joinpath("contracts/saas_source.yaml").read_text())
 
 
+class EventColumn(NamedTuple):
+    """A column of an event table: its name and its contract (Glue/Hive) type."""
+
+    name: str
+    type: str
+
+
+# Contract (Glue) type -> Iceberg type. Timestamps are UTC instants kept without a zone, as the
+# contract says; bigint is Iceberg's long.
+ICEBERG_TYPES = {
+    "string": "string",
+    "timestamp": "timestamp",
+    "bigint": "long",
+    "int": "int",
+    "date": "date",
+    "double": "double",
+    "boolean": "boolean",
+}
+
+
 @dataclass(frozen=True)
 class EventTable:
-    """The clickstream_events table contract (etl/contracts/clickstream_events.yaml)."""
+    """An event table's contract (etl/contracts/clickstream_events.yaml): the one definition the stream
+    transform's output, the Streaming component's Glue table and the local stand-in all follow."""
 
     name: str
     partition_by: str
-    columns: tuple[tuple[str, str], ...]  # (name, Iceberg type)
+    columns: tuple[EventColumn, ...]
+
+    @property
+    def partition_column(self) -> EventColumn:
+        return next(c for c in self.columns if c.name == self.partition_by)
+
+    @property
+    def data_columns(self) -> tuple[EventColumn, ...]:
+        """The columns stored in the files of a Hive-style table (the partition key lives in the path)."""
+        return tuple(c for c in self.columns if c.name != self.partition_by)
+
+
+def parse_event_table(document: Any) -> EventTable:
+    """An event table from its YAML document; refuses one it cannot turn into a table."""
+    columns = tuple(EventColumn(str(c["name"]), str(c["type"])) for c in document["columns"])
+    table = EventTable(str(document["table"]), str(document["partition_by"]), columns)
+    unknown = sorted({c.type for c in columns} - set(ICEBERG_TYPES))
+    if unknown:
+        raise ValueError(f"{table.name}: column types {unknown} have no Iceberg equivalent here")
+    if table.partition_by not in {c.name for c in columns}:
+        raise ValueError(f"{table.name}: partition_by {table.partition_by!r} is not one of its columns")
+    return table
 
 
 @functools.cache
 def clickstream_events() -> EventTable:
-    document = yaml.safe_load(resources.files("etl").joinpath("contracts/clickstream_events.yaml").read_text())
-    return EventTable(
-        name=document["table"],
-        partition_by=document["partition_by"],
-        columns=tuple((c["name"], c["type"]) for c in document["columns"]),
+    """The clickstream_events contract shipped with the etl package."""
+    return parse_event_table(
+        yaml.safe_load(resources.files("etl").joinpath("contracts/clickstream_events.yaml").read_text())
     )

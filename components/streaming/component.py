@@ -21,6 +21,8 @@ import pulumi
 from pulumi_aws import cloudwatch, ec2, glue, kinesis, msk, s3
 from pulumi_aws import iam as aws_iam
 
+from etl.contract import EventTable, clickstream_events
+
 from .. import iam
 from ..alarms import Alarm
 from ..config import ConfigError, config_path
@@ -36,8 +38,6 @@ from . import delivery
 from .access import LOG_STREAM, FirehoseGrants, firehose_trust_policy, msk_cluster_policy
 from .config import KEY, MSK_IAM_PORT, StreamingConfig
 from .table import (
-    TableContract,
-    clickstream_contract,
     hive_columns,
     hive_partition_keys,
     iceberg_table_input,
@@ -103,7 +103,7 @@ class Streaming(pulumi.ComponentResource):
         super().__init__("lakehouse:index:Streaming", name, None, opts)
         config = config or StreamingConfig()
         _check_network(config, foundation)
-        contract = clickstream_contract()
+        contract = clickstream_events()
         tags = dict(tags or {})
         prefix = name_prefix or name
         child = pulumi.ResourceOptions(parent=self)
@@ -206,7 +206,7 @@ class Streaming(pulumi.ComponentResource):
     # --- the table ---------------------------------------------------------------------------------
 
     def _table(
-        self, name: str, contract: TableContract, config: StreamingConfig, foundation: DataLakeFoundation
+        self, name: str, contract: EventTable, config: StreamingConfig, foundation: DataLakeFoundation
     ) -> glue.CatalogTable:
         location = pulumi.Output.concat("s3://", foundation.buckets.processed.bucket, "/", contract.name)
         common: dict[str, Any] = {
@@ -323,7 +323,7 @@ class Streaming(pulumi.ComponentResource):
         return foundation.buckets.raw if config.destination == "iceberg" else foundation.buckets.processed
 
     def _source_and_destination(
-        self, contract: TableContract, config: StreamingConfig, foundation: DataLakeFoundation
+        self, contract: EventTable, config: StreamingConfig, foundation: DataLakeFoundation
     ) -> dict[str, Any]:
         role = self.delivery_role.arn
         transform = pulumi.Output.concat(self.transform.function.arn, ":$LATEST")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from etl.contract import EventTable
+
 from .access import LOG_STREAM
 from .config import BufferingConfig
-from .table import TableContract, partition_prefix, partition_query
+from .table import partition_prefix, partition_query
 
 ICEBERG_RETRY_SECONDS = 300
 # How the transform writes timestamps (its TIMESTAMP_ENCODING): Firehose's Iceberg destination takes
@@ -21,17 +23,17 @@ ICEBERG_RETRY_SECONDS = 300
 TIMESTAMP_ENCODING = {"iceberg": "epoch_micros", "parquet": "text"}
 
 
-def table_prefix(contract: TableContract) -> str:
+def table_prefix(contract: EventTable) -> str:
     """Where the table lives in its bucket: ``clickstream_events/``."""
     return f"{contract.name}/"
 
 
-def error_prefix(contract: TableContract) -> str:
+def error_prefix(contract: EventTable) -> str:
     """Where failed records go, outside any table location: ``errors/clickstream_events/``."""
     return f"errors/{contract.name}/"
 
 
-def error_output_prefix(contract: TableContract) -> str:
+def error_output_prefix(contract: EventTable) -> str:
     """Failed records by failure kind and day (``processing-failed/2025/11/25/``)."""
     return f"{error_prefix(contract)}!{{firehose:error-output-type}}/!{{timestamp:yyyy/MM/dd}}/"
 
@@ -45,7 +47,7 @@ def logging_options(log_group_name: Any) -> dict[str, Any]:
 
 
 def iceberg_configuration(
-    contract: TableContract,
+    contract: EventTable,
     *,
     role_arn: Any,
     catalog_arn: Any,
@@ -80,7 +82,7 @@ def iceberg_configuration(
 
 
 def parquet_configuration(
-    contract: TableContract,
+    contract: EventTable,
     *,
     role_arn: Any,
     bucket_arn: Any,

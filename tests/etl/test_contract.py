@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.contract import clickstream_events, parse, spark_type
+from etl.contract import clickstream_events, parse, parse_event_table, spark_type
 
 TABLE = """
 tables:
@@ -83,3 +83,19 @@ def test_clickstream_events_contract():
         "hour_of_day",
         "day_of_week",
     ]
+
+
+def test_a_contract_type_without_iceberg_equivalent_is_refused():
+    document = {
+        "table": "t",
+        "partition_by": "d",
+        "columns": [{"name": "d", "type": "date"}, {"name": "m", "type": "map"}],
+    }
+    with pytest.raises(ValueError, match=r"t: column types \['map'\] have no Iceberg equivalent"):
+        parse_event_table(document)
+
+
+def test_a_partition_outside_the_columns_is_refused():
+    document = {"table": "t", "partition_by": "day", "columns": [{"name": "d", "type": "date"}]}
+    with pytest.raises(ValueError, match="partition_by 'day' is not one of its columns"):
+        parse_event_table(document)
