@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
 
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from . import iceberg, templates
@@ -178,6 +180,20 @@ def insert_missing(spark: SparkSession, frames: Sequence[DataFrame], target: str
         spark.sql(templates.render("silver/insert_missing.sql", target=target, rows=view, condition=condition))
     finally:
         spark.catalog.dropTempView(view)
+
+
+def quarantine_rows(rejected: DataFrame, source_table: Column, file: str, position: str, run_id: str) -> DataFrame:
+    """Rejected records (with ``reason`` and ``record``) as rows of the quarantine table: which table
+    and file they came from, their position in it, why, and the run that read them."""
+    return rejected.select(
+        source_table.alias("source_table"),
+        F.col(file).alias("file"),
+        F.col(position).alias("position"),
+        "reason",
+        "record",
+        F.lit(run_id).alias("run_id"),
+        F.current_timestamp().alias("quarantined_at"),
+    )
 
 
 def quarantine(spark: SparkSession, db: str, frames: Sequence[DataFrame]) -> None:

@@ -128,15 +128,8 @@ def process_table(
         if deletes:  # read again (from the checkpoint) when the run's bookkeeping is written
             result.tombstones = silver.tombstone_rows(newest, table)
     if summary.quarantined:
-        result.rejected = checked.where(F.col("reason").isNotNull()).select(
-            F.lit(table.source).alias("source_table"),
-            F.col("_cdc_file").alias("file"),
-            F.col("_cdc_pos").alias("position"),
-            "reason",
-            "record",
-            F.lit(run_id).alias("run_id"),
-            F.current_timestamp().alias("quarantined_at"),
-        )
+        rejected = checked.where(F.col("reason").isNotNull())
+        result.rejected = silver.quarantine_rows(rejected, F.lit(table.source), "_cdc_file", "_cdc_pos", run_id)
     if result.tombstones is None and result.rejected is None:
         release(checked)  # a full load usually ends here: nothing kept until the bookkeeping
     else:

@@ -32,15 +32,16 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from .. import args as job_args
 from .. import silver, templates
-from ..session import CATALOG
+from ..session import CATALOG, java_class
 
 RAW_PREFIX = "raw"
+TABLE_PREFIX = "ingest_"  # silver table of each source: ingest_<source>
 SOURCE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"  # = functions.common.events.SOURCE_PATTERN (a test keeps them equal)
 # group 1: the path relative to the raw zone root; group 2: the source
 RAW_FILE = re.compile(
@@ -76,7 +77,7 @@ class TableSummary:
 
 
 def table_name(source: str) -> str:
-    return f"ingest_{source}"
+    return f"{TABLE_PREFIX}{source}"
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -84,8 +85,7 @@ def table_name(source: str) -> str:
 
 def list_raw_files(spark: SparkSession, root: str) -> dict[str, list[str]]:
     """The raw zone's ingestion files per source, as paths relative to ``root`` (any Hadoop filesystem)."""
-    hadoop = spark.sparkContext._jvm.org.apache.hadoop  # type: ignore[union-attr]  # a live session has a JVM
-    path = hadoop.fs.Path(posixpath.join(root.rstrip("/"), RAW_PREFIX))
+    path = java_class(spark, "org.apache.hadoop.fs.Path")(posixpath.join(root.rstrip("/"), RAW_PREFIX))
     fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     found: dict[str, list[str]] = {}
     if not fs.exists(path):
@@ -284,16 +284,13 @@ def run(spark: SparkSession, bronze: str, silver_db: str = "silver", run_id: str
 
 
 def _quarantine(spark: SparkSession, db: str, rejected: DataFrame, run_id: str) -> None:
-    rows = rejected.select(
-        F.concat(F.lit("ingest_"), F.col("source")).alias("source_table"),
-        F.col("_raw_file").alias("file"),
-        F.col("_raw_line").alias("position"),
-        "reason",
-        "record",
-        F.lit(run_id).alias("run_id"),
-        F.current_timestamp().alias("quarantined_at"),
-    )
+    rows = silver.quarantine_rows(rejected, _table_name_column(), "_raw_file", "_raw_line", run_id)
     silver.quarantine(spark, db, [rows])
+
+
+def _table_name_column() -> Column:
+    """``table_name(source)`` for every row's source."""
+    return F.concat(F.lit(TABLE_PREFIX), F.col("source"))
 
 
 def _record_files(spark: SparkSession, db: str, checked: DataFrame, run_id: str) -> None:
@@ -303,7 +300,7 @@ def _record_files(spark: SparkSession, db: str, checked: DataFrame, run_id: str)
         checked.groupBy("source", "_raw_file")
         .agg(F.count(F.lit(1)).alias("records"), F.count("reason").alias("quarantined"))
         .select(
-            F.concat(F.lit("ingest_"), F.col("source")).alias("source_table"),
+            _table_name_column().alias("source_table"),
             F.col("_raw_file").alias("file"),
             "records",
             "quarantined",
