@@ -59,6 +59,31 @@ def applied_files(spark: SparkSession, db: str) -> dict[str, set[str]]:
     return applied
 
 
+@dataclass(frozen=True)
+class Applied:
+    """What bronze_to_silver has applied so far, over every table (``applied_files``)."""
+
+    files: int = 0
+    applied: int = 0
+    quarantined: int = 0
+    newest_change: datetime | None = None  # the greatest valid dms_timestamp applied (UTC)
+
+
+def applied_so_far(spark: SparkSession, db: str) -> Applied:
+    """Files read, changes applied and quarantined, and the newest change applied (one query)."""
+    target = name(db, "applied_files")
+    if not spark.catalog.tableExists(target):
+        return Applied()
+    # The newest change as epoch seconds: Python would read a Spark timestamp in the process's local zone.
+    row = spark.sql(
+        f"SELECT COUNT(*) AS files, COALESCE(SUM(applied), 0) AS applied, "
+        f"COALESCE(SUM(quarantined), 0) AS quarantined, CAST(MAX(max_dms_ts) AS DOUBLE) AS newest FROM {target}"
+    ).first()
+    assert row is not None, "an aggregate has one row"
+    newest = None if row["newest"] is None else datetime.fromtimestamp(row["newest"], UTC)
+    return Applied(row["files"], row["applied"], row["quarantined"], newest)
+
+
 def tombstoned_sources(spark: SparkSession, db: str) -> set[str]:
     """Source tables with at least one recorded delete."""
     rows = spark.sql(f"SELECT DISTINCT source_table FROM {name(db, 'tombstones')}").collect()

@@ -21,7 +21,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from .. import args as job_args
-from .. import iceberg
+from .. import iceberg, silver
 from ..gold import GoldTable, discover
 from ..session import CATALOG
 from . import JobCannotRun
@@ -35,25 +35,18 @@ class NoSilverData(JobCannotRun):
 
 
 def data_as_of(spark: SparkSession, silver_db: str) -> str | None:
-    """The date of the greatest dms_timestamp among the changes applied to silver (the data's own time)."""
-    if not spark.catalog.tableExists(f"{CATALOG}.{silver_db}.applied_files"):
-        return None
-    row = spark.sql(f"SELECT CAST(MAX(max_dms_ts) AS DATE) AS d FROM {CATALOG}.{silver_db}.applied_files").first()
-    return str(row["d"]) if row and row["d"] else None
+    """The UTC date of the newest change applied to silver (the data's own time)."""
+    newest = silver.applied_so_far(spark, silver_db).newest_change
+    return newest.date().isoformat() if newest else None
 
 
 def _no_data(spark: SparkSession, silver_db: str) -> NoSilverData:
     """Why there is no as-of date: nothing read yet, or every record read was quarantined."""
-    applied_files = f"{CATALOG}.{silver_db}.applied_files"
-    row = (
-        spark.sql(f"SELECT COUNT(*) AS files, SUM(quarantined) AS quarantined FROM {applied_files}").first()
-        if spark.catalog.tableExists(applied_files)
-        else None
-    )
-    if row is None or not row["files"]:
+    applied = silver.applied_so_far(spark, silver_db)
+    if not applied.files:
         return NoSilverData("no silver data yet: run bronze_to_silver first, or pass --as-of")
     return NoSilverData(
-        f"no valid change in silver yet: all {row['quarantined']} records read from {row['files']} bronze files "
+        f"no valid change in silver yet: all {applied.quarantined} records read from {applied.files} bronze files "
         f"were quarantined (see {silver_db}.quarantine); fix the source or pass --as-of"
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -107,14 +107,11 @@ def header(as_of: datetime | None, applied: int, quarantined: int) -> str:
 
 
 def lake_facts(spark: Any, silver_db: str = "silver") -> tuple[datetime | None, int, int]:
-    """(latest applied dms_timestamp, changes applied, changes quarantined) from ``applied_files``."""
-    # As epoch seconds: Python would read a Spark timestamp in the process's local zone.
-    row = spark.sql(
-        f"SELECT CAST(MAX(max_dms_ts) AS DOUBLE) AS as_of, COALESCE(SUM(applied), 0) AS applied, "
-        f"COALESCE(SUM(quarantined), 0) AS quarantined FROM {silver_db}.applied_files"
-    ).first()
-    as_of = None if row["as_of"] is None else datetime.fromtimestamp(row["as_of"], UTC)
-    return as_of, row["applied"], row["quarantined"]
+    """(latest applied dms_timestamp, changes applied, changes quarantined): the header's facts."""
+    from etl.silver import applied_so_far
+
+    applied = applied_so_far(spark, silver_db)
+    return applied.newest_change, applied.applied, applied.quarantined
 
 
 def _legend(names: list[str], x: int, y: int) -> str:
