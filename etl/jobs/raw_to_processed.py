@@ -169,21 +169,12 @@ def _ensure_bookkeeping(spark: SparkSession, db: str) -> None:
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {CATALOG}.{db}")
     # bronze_to_silver's quarantine table: one place to look for rejected records
     spark.sql(templates.render("silver/quarantine.sql", table=silver.name(db, "quarantine")))
-    spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {CATALOG}.{db}.ingest_applied_files (source_table string, file string, "
-        "records bigint, quarantined bigint, run_id string, applied_at timestamp) USING iceberg"
-    )
+    spark.sql(templates.render("silver/ingest_applied_files.sql", table=f"{CATALOG}.{db}.ingest_applied_files"))
 
 
 def _ensure_table(spark: SparkSession, db: str, source: str) -> str:
     target = f"{CATALOG}.{db}.{table_name(source)}"
-    # Unpartitioned, like the silver tables: ingestion volumes make small files per day; maintenance compacts.
-    spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {target} (event_id string, source string, received_at timestamp, "
-        "data string, metadata string, _raw_file string, _raw_line bigint, _run_id string) USING iceberg "
-        "TBLPROPERTIES ('format-version'='2', 'write.merge.mode'='merge-on-read', "
-        "'write.update.mode'='merge-on-read', 'write.delete.mode'='merge-on-read')"
-    )
+    spark.sql(templates.render("silver/ingest_table.sql", table=target))
     return target
 
 
@@ -231,11 +222,18 @@ def _apply(spark: SparkSession, target: str, rows: DataFrame, action: str) -> No
         return
     view = f"earlier_copies_{uuid.uuid4().hex[:8]}"
     rows.createOrReplaceTempView(view)
-    spark.sql(
-        f"MERGE INTO {target} t USING {view} s ON t.event_id = s.event_id "
-        f"WHEN MATCHED AND {_key('s')} < {_key('t')} THEN UPDATE SET *"
-    )
-    spark.catalog.dropTempView(view)
+    try:
+        spark.sql(
+            templates.render(
+                "silver/replace_later_copies.sql",
+                table=target,
+                earlier=view,
+                source_key=_key("s"),
+                target_key=_key("t"),
+            )
+        )
+    finally:
+        spark.catalog.dropTempView(view)
 
 
 # --- the run -----------------------------------------------------------------------------------
