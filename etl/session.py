@@ -71,7 +71,10 @@ def local_session(
     warehouse.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers use this venv's Python
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only: nothing listens on the network
-    java_options = "-Duser.timezone=UTC"
+    # The parallel collector, not G1: on 2 cores G1's concurrent threads take CPU from the tasks and
+    # the JIT compilers, and a batch run needs no short pauses (BENCHMARKS.md: 5% less CPU and 3 s
+    # off a scale-5 full load; no difference beyond noise at scale 1).
+    java_options = "-Duser.timezone=UTC -XX:+UseParallelGC"
     if not verbose:
         java_options += f" -Dlog4j2.configurationFile={_quiet_log_config().as_uri()}"
     builder = (

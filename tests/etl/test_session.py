@@ -1,4 +1,5 @@
-"""A local session is quiet (no JVM or Spark start-up warnings) unless asked to be verbose."""
+"""A local session is quiet (no JVM or Spark start-up warnings) unless asked to be verbose, and its JVM
+uses the collector the benchmarks were measured with."""
 
 from __future__ import annotations
 
@@ -26,3 +27,10 @@ def test_a_session_starts_without_start_up_warnings(tmp_path, warning):
 
 def test_a_verbose_session_shows_sparks_start_up_messages(tmp_path):
     assert 'Setting default log level to "WARN"' in start(tmp_path, verbose=True)
+
+
+def test_the_local_jvm_uses_the_parallel_collector(spark):
+    """G1's concurrent threads cost a tenth of a batch run on 2 cores (BENCHMARKS.md)."""
+    management = spark.sparkContext._jvm.java.lang.management.ManagementFactory
+    collectors = {bean.getName() for bean in management.getGarbageCollectorMXBeans()}
+    assert collectors == {"PS Scavenge", "PS MarkSweep"}
