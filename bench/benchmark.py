@@ -57,9 +57,24 @@ def silver_files(spark: SparkSession) -> dict[str, int | float]:
     return {"data_files": data, "delete_files": deletes, "mib": round(size / 2**20, 2)}
 
 
+def _jvm_pid(spark: SparkSession) -> int:
+    return spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
+
+
+def _stat(path: Path) -> tuple[str, list[str]]:
+    """A /proc ``stat`` file: the command (or thread) name, and the fields after it."""
+    stat = path.read_text()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+
+
+def _cpu(fields: list[str]) -> float:
+    """User + system CPU seconds from a ``stat`` file's fields."""
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(spark: SparkSession) -> dict[str, float]:
     """Resident high-water marks (VmHWM) of the JVM and of its largest Python worker."""
-    jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
+    jvm = _jvm_pid(spark)
 
     def hwm(pid: int) -> float:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -71,8 +86,7 @@ def peak_rss_mib(spark: SparkSession) -> dict[str, float]:
 
 def _parent(pid: int) -> int:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat[stat.rindex(")") + 2 :].split()[1])
+        return int(_stat(Path(f"/proc/{pid}/stat"))[1][1])
     except (OSError, ValueError):
         return -1
 
@@ -96,16 +110,13 @@ def _is_python(pid: int) -> bool:
 def cpu_seconds(spark: SparkSession) -> float:
     """CPU time used so far by the Spark JVM, its Python workers and this process: unlike wall time,
     it does not grow when other processes share the cores."""
-    jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
-    ticks = 0
-    for pid in _tree(jvm):
+    used = 0.0
+    for pid in _tree(_jvm_pid(spark)):
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            ticks += int(fields[11]) + int(fields[12])
+            used += _cpu(_stat(Path(f"/proc/{pid}/stat"))[1])
         except (OSError, ValueError):
             continue
-    return ticks / os.sysconf("SC_CLK_TCK") + time.process_time()
+    return used + time.process_time()
 
 
 _THREAD_KINDS = {"C1 CompilerThre": "jit", "C2 CompilerThre": "jit", "Executor task": "tasks", "GC Thread": "gc"}
@@ -115,23 +126,17 @@ def jvm_cpu_by_thread(spark: SparkSession) -> dict[str, float]:
     """CPU seconds of the JVM's live threads by kind: the JIT compilers, Spark's task threads, the
     garbage collector; the rest of the JVM's CPU (driver threads, Iceberg commits, exited threads)
     is ``other``. Where a cold run's time goes, without a profiler."""
-    jvm = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
-    hz = os.sysconf("SC_CLK_TCK")
-
-    def ticks(stat: str) -> tuple[str, int]:
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return stat[stat.index("(") + 1 : stat.rindex(")")], int(fields[11]) + int(fields[12])
-
+    jvm = _jvm_pid(spark)
     kinds = dict.fromkeys(("jit", "tasks", "gc"), 0.0)
     for thread in Path(f"/proc/{jvm}/task").iterdir():
         try:
-            name, used = ticks((thread / "stat").read_text())
+            name, fields = _stat(thread / "stat")
         except (OSError, ValueError):
             continue  # the thread ended: its time stays in the process's total, hence in "other"
         kind = next((k for prefix, k in _THREAD_KINDS.items() if name.startswith(prefix)), None)
         if kind:
-            kinds[kind] += used / hz
-    whole_jvm = ticks(Path(f"/proc/{jvm}/stat").read_text())[1] / hz
+            kinds[kind] += _cpu(fields)
+    whole_jvm = _cpu(_stat(Path(f"/proc/{jvm}/stat"))[1])
     return {**kinds, "other": whole_jvm - sum(kinds.values())}
 
 
