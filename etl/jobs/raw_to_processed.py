@@ -42,6 +42,7 @@ from ..session import CATALOG, java_class
 
 RAW_PREFIX = "raw"
 TABLE_PREFIX = "ingest_"  # silver table of each source: ingest_<source>
+APPLIED_FILES = "ingest_applied_files"
 SOURCE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"  # = functions.common.events.SOURCE_PATTERN (a test keeps them equal)
 # group 1: the path relative to the raw zone root; group 2: the source
 RAW_FILE = re.compile(
@@ -169,17 +170,17 @@ def _ensure_bookkeeping(spark: SparkSession, db: str) -> None:
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {CATALOG}.{db}")
     # bronze_to_silver's quarantine table: one place to look for rejected records
     spark.sql(templates.render("silver/quarantine.sql", table=silver.name(db, "quarantine")))
-    spark.sql(templates.render("silver/ingest_applied_files.sql", table=f"{CATALOG}.{db}.ingest_applied_files"))
+    spark.sql(templates.render("silver/ingest_applied_files.sql", table=silver.name(db, APPLIED_FILES)))
 
 
 def _ensure_table(spark: SparkSession, db: str, source: str) -> str:
-    target = f"{CATALOG}.{db}.{table_name(source)}"
+    target = silver.name(db, table_name(source))
     spark.sql(templates.render("silver/ingest_table.sql", table=target))
     return target
 
 
 def applied_files(spark: SparkSession, db: str) -> set[str]:
-    return {row["file"] for row in spark.sql(f"SELECT file FROM {CATALOG}.{db}.ingest_applied_files").collect()}
+    return {row["file"] for row in spark.sql(f"SELECT file FROM {silver.name(db, APPLIED_FILES)}").collect()}
 
 
 def _key(alias: str) -> str:
@@ -305,7 +306,7 @@ def _record_files(spark: SparkSession, db: str, checked: DataFrame, run_id: str)
             F.lit(run_id).alias("run_id"),
             F.current_timestamp().alias("applied_at"),
         )
-    ).writeTo(f"{CATALOG}.{db}.ingest_applied_files").append()
+    ).writeTo(silver.name(db, APPLIED_FILES)).append()
 
 
 def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> dict[str, Any]:
