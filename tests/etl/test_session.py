@@ -30,7 +30,7 @@ def test_a_verbose_session_shows_sparks_start_up_messages(tmp_path):
 
 
 def test_the_local_jvm_uses_the_parallel_collector(spark):
-    """G1's concurrent threads cost a tenth of a batch run on 2 cores (BENCHMARKS.md)."""
+    """On 2 cores G1's concurrent threads cost about 5% of a scale-5 run's CPU (BENCHMARKS.md)."""
     management = spark.sparkContext._jvm.java.lang.management.ManagementFactory
     collectors = {bean.getName() for bean in management.getGarbageCollectorMXBeans()}
     assert collectors == {"PS Scavenge", "PS MarkSweep"}
